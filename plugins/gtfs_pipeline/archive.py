@@ -1,0 +1,249 @@
+"""Reading a GTFS zip safely: which members are GTFS files, hashes, size limits.
+
+Member names are only ever labels: nothing is written to a path taken from the
+archive. A zip bomb is stopped by counting the bytes actually decompressed, not
+by trusting the sizes the archive declares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from .errors import ArchiveError
+from .reference import FILE_BY_NAME, LOCATIONS_GEOJSON
+
+# Documented limits (README, docs/data-model.md); override per call.
+MAX_MEMBER_BYTES = 8 * 1024**3  # one member, decompressed
+MAX_TOTAL_BYTES = 32 * 1024**3  # all members, decompressed
+MAX_MEMBERS = 10_000
+MAX_KEPT_BLOB_BYTES = 64 * 1024**2  # non-CSV extra members larger than this are recorded, not stored
+
+JUNK_BASENAMES = {".ds_store", "desktop.ini", "thumbs.db"}
+GTFS_NAMES = set(FILE_BY_NAME) | {LOCATIONS_GEOJSON}
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of the archive that the loader will use or keep."""
+
+    name: str  # name relative to the GTFS root folder, e.g. "stops.txt"
+    archive_name: str  # full name inside the zip
+    size: int  # declared decompressed size
+    kind: str  # 'gtfs' | 'geojson' | 'extra_csv' | 'extra_blob'
+
+
+@dataclass
+class ArchiveLayout:
+    members: dict[str, Member]  # by name
+    root: str  # folder inside the zip that holds the GTFS files ('' for the zip root)
+    ignored: list[dict[str, str]] = field(default_factory=list)  # junk, unsafe, outside root, ...
+
+    @property
+    def gtfs_names(self) -> set[str]:
+        return {m.name for m in self.members.values() if m.kind in ("gtfs", "geojson")}
+
+
+def _is_junk(name: str) -> bool:
+    parts = name.split("/")
+    base = parts[-1].lower()
+    return parts[0] == "__MACOSX" or base.startswith("._") or base in JUNK_BASENAMES
+
+
+def _is_unsafe(name: str) -> bool:
+    return (
+        name.startswith("/")
+        or name.startswith("\\")
+        or (len(name) > 1 and name[1] == ":")
+        or ".." in name.replace("\\", "/").split("/")
+        or "\x00" in name
+    )
+
+
+def open_zip(source: str | Path | BinaryIO, *, feed_id: str | None = None) -> zipfile.ZipFile:
+    """Open a zip, turning every way it can be unreadable into one clear ArchiveError."""
+    try:
+        return zipfile.ZipFile(source)
+    except zipfile.BadZipFile:
+        head = b""
+        try:
+            if isinstance(source, (str, Path)):
+                with open(source, "rb") as fh:
+                    head = fh.read(64)
+            else:
+                source.seek(0)
+                head = source.read(64)
+        except OSError:
+            pass
+        hint = ""
+        stripped = head.lstrip().lower()
+        if not head:
+            hint = " (the file is empty)"
+        elif stripped.startswith((b"<!doctype", b"<html", b"<?xml", b"{")):
+            hint = f" (it starts with {head[:30]!r}: an error page or API response, not a feed)"
+        elif head.startswith(b"PK"):
+            hint = " (it starts like a zip but is truncated or corrupt)"
+        raise ArchiveError(f"not a readable zip archive{hint}", feed_id=feed_id) from None
+    except OSError as exc:
+        raise ArchiveError(f"cannot read the archive: {exc}", feed_id=feed_id) from None
+
+
+def inspect(zf: zipfile.ZipFile, *, feed_id: str | None = None,
+            max_member_bytes: int = MAX_MEMBER_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES,
+            max_members: int = MAX_MEMBERS) -> ArchiveLayout:
+    """Decide which members are the feed's files.
+
+    GTFS files may sit in one folder of the zip (agencies zip a folder); the
+    folder holding the most reference file names is the root. Junk (macOS
+    metadata, desktop.ini) and unsafe names are ignored and listed.
+    """
+    infos = zf.infolist()
+    if len(infos) > max_members:
+        raise ArchiveError(f"the archive has {len(infos)} members, more than the limit of {max_members}",
+                           feed_id=feed_id)
+    ignored: list[dict[str, str]] = []
+    candidates: list[zipfile.ZipInfo] = []
+    total = 0
+    for info in infos:
+        name = info.filename
+        if info.is_dir():
+            continue
+        if _is_unsafe(name):
+            ignored.append({"name": name, "reason": "unsafe member name (absolute or with ..)"})
+            continue
+        if _is_junk(name):
+            ignored.append({"name": name, "reason": "operating-system metadata"})
+            continue
+        total += info.file_size
+        if info.file_size > max_member_bytes:
+            raise ArchiveError(
+                f"member {name} declares {info.file_size} bytes, over the limit of {max_member_bytes}",
+                feed_id=feed_id)
+        candidates.append(info)
+    if total > max_total_bytes:
+        raise ArchiveError(f"members declare {total} bytes in all, over the limit of {max_total_bytes}",
+                           feed_id=feed_id)
+
+    folders: dict[str, int] = {}
+    for info in candidates:
+        folder, base = posixpath.split(info.filename)
+        if base in GTFS_NAMES:
+            folders[folder] = folders.get(folder, 0) + 1
+    if not folders:
+        raise ArchiveError("the archive contains no GTFS files (no agency.txt, stops.txt, ...)",
+                           feed_id=feed_id)
+    root = max(folders, key=lambda f: (folders[f], -f.count("/")))
+
+    members: dict[str, Member] = {}
+    for info in candidates:
+        folder, base = posixpath.split(info.filename)
+        if folder == root:
+            rel = base
+        elif root == "" or info.filename.startswith(root + "/"):
+            rel = info.filename[len(root) + 1:] if root else info.filename
+        else:
+            rel = info.filename  # outside the root folder: kept under its full name
+        if rel in members:
+            ignored.append({"name": info.filename, "reason": f"second member named {rel}"})
+            continue
+        if folder == root and base in FILE_BY_NAME:
+            kind = "gtfs"
+        elif folder == root and base == LOCATIONS_GEOJSON:
+            kind = "geojson"
+        elif rel.lower().endswith(".txt") or rel.lower().endswith(".csv"):
+            kind = "extra_csv"
+        else:
+            kind = "extra_blob"
+        members[rel] = Member(rel, info.filename, info.file_size, kind)
+    return ArchiveLayout(members, root, ignored)
+
+
+class LimitedReader(io.RawIOBase):
+    """A member's bytes, stopping with ArchiveError past ``limit`` (zip bombs lie about sizes)."""
+
+    def __init__(self, raw: BinaryIO, limit: int, label: str, feed_id: str | None = None) -> None:
+        self._raw = raw
+        self._limit = limit
+        self._label = label
+        self._feed_id = feed_id
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            data = self._raw.read(size if size is not None and size >= 0 else 1 << 20)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            # zipfile reports a bad CRC or a truncated stream here, mid-read.
+            raise ArchiveError(f"the archive is corrupt: {exc}", feed_id=self._feed_id,
+                               filename=self._label) from None
+        self.bytes_read += len(data)
+        if self.bytes_read > self._limit:
+            raise ArchiveError(
+                f"decompresses to more than {self._limit} bytes (limit; a zip bomb or a mislabelled member)",
+                feed_id=self._feed_id, filename=self._label)
+        return data
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_member(zf: zipfile.ZipFile, member: Member, *, feed_id: str | None = None,
+                limit: int = MAX_MEMBER_BYTES) -> LimitedReader:
+    try:
+        raw = zf.open(member.archive_name)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+        raise ArchiveError(f"cannot open member: {exc}", feed_id=feed_id, filename=member.name) from None
+    return LimitedReader(raw, limit, member.name, feed_id)
+
+
+def iter_chunks(reader: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
+    while True:
+        chunk = reader.read(size)
+        if not chunk:
+            return
+        yield chunk
+
+
+def file_sha256(source: str | Path | BinaryIO) -> str:
+    h = hashlib.sha256()
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as fh:
+            for chunk in iter_chunks(fh):
+                h.update(chunk)
+    else:
+        source.seek(0)
+        for chunk in iter_chunks(source):
+            h.update(chunk)
+        source.seek(0)
+    return h.hexdigest()
+
+
+def content_sha256(zf: zipfile.ZipFile, layout: ArchiveLayout, *, feed_id: str | None = None) -> str:
+    """Hash of the feed's contents, independent of how it was zipped.
+
+    sha256 over the lines "<name>\\t<sha256 of the member's bytes>\\n" for every
+    member the loader uses or keeps, in name order; names are relative to the
+    GTFS root folder, ignored members (junk, unsafe) are left out. Re-zipping
+    identical files (other compression, order, timestamps, folder) keeps it.
+    """
+    outer = hashlib.sha256()
+    for name in sorted(layout.members):
+        inner = hashlib.sha256()
+        with open_member(zf, layout.members[name], feed_id=feed_id) as reader:
+            for chunk in iter_chunks(reader):
+                inner.update(chunk)
+        outer.update(f"{name}\t{inner.hexdigest()}\n".encode())
+    return outer.hexdigest()

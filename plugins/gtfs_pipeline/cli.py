@@ -1,0 +1,154 @@
+"""The `gtfs-pipeline` command: the same library the DAG runs, from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from . import db, versions
+from .errors import GtfsPipelineError
+from .loader import FileResult
+
+
+def _json_default(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _print_table(rows: list[list[str]], header: list[str], out=sys.stdout) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    fmt = "  ".join(f"{{:{'>' if i else '<'}{w}}}" for i, w in enumerate(widths))
+    print(fmt.format(*header), file=out)
+    for r in rows:
+        print(fmt.format(*map(str, r)), file=out)
+
+
+def cmd_init_db(args) -> int:
+    with db.connection(args.dsn) as conn:
+        done = db.init_db(conn)
+    print("\n".join(done) if done else "database is up to date")
+    return 0
+
+
+def cmd_load(args) -> int:
+    path = Path(args.path)
+    if not path.exists():
+        raise GtfsPipelineError(f"no such file: {path}")
+    started = time.monotonic()
+
+    def progress(filename: str, done: int, total: int) -> None:
+        if not args.json and sys.stderr.isatty() or args.progress:
+            pct = f"{100 * done / total:.0f}%" if total else ""
+            print(f"  {filename}: {done / 1e6:.1f} MB read {pct}", file=sys.stderr)
+
+    def on_file(r: FileResult) -> None:
+        if not args.json:
+            print(f"  loaded {r.filename}: {r.rows} rows in {r.seconds:.2f} s", file=sys.stderr)
+
+    with db.connection(args.dsn) as conn:
+        db.init_db(conn)
+        version_id, results = versions.load_feed(
+            conn, path, args.feed_id, publish_version=not args.no_publish, feed_name=args.name,
+            as_of=dt.date.fromisoformat(args.as_of) if args.as_of else None, progress=progress,
+            on_file=on_file)
+    total = time.monotonic() - started
+    status = "loaded" if args.no_publish else "published"
+    if args.json:
+        print(json.dumps({"feed_id": args.feed_id, "feed_version_id": version_id, "status": status,
+                          "seconds": round(total, 3), "files": [r.as_dict() for r in results]},
+                         default=_json_default, indent=2))
+    else:
+        _print_table([[r.filename, r.rows, f"{r.seconds:.2f}", r.notices, r.load_path, r.encoding]
+                      for r in results], ["file", "rows", "seconds", "notices", "path", "encoding"])
+        print(f"feed {args.feed_id}: version {version_id} {status} in {total:.1f} s")
+    return 0
+
+
+def cmd_versions(args) -> int:
+    with db.connection(args.dsn) as conn:
+        rows = versions.list_versions(conn, args.feed_id)
+    if args.json:
+        print(json.dumps(rows, default=_json_default, indent=2))
+        return 0
+    _print_table([[r["feed_version_id"], r["feed_id"], r["status"] + (" *" if r["current"] else ""),
+                   r["service_start_date"] or "", r["service_end_date"] or "", (r["sha256"] or "")[:12],
+                   r["loaded_at"].strftime("%Y-%m-%d %H:%M") if r["loaded_at"] else ""] for r in rows],
+                 ["version", "feed", "status", "start", "end", "sha256", "loaded"])
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_version
+
+    with db.connection(args.dsn) as conn:
+        files = export_version(conn, args.feed_version_id, Path(args.out))
+    print(f"wrote {args.out}: {', '.join(files)}")
+    return 0
+
+
+def cmd_drop_version(args) -> int:
+    with db.connection(args.dsn) as conn:
+        versions.drop_version(conn, args.feed_version_id, force=args.force)
+    print(f"dropped feed version {args.feed_version_id}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gtfs-pipeline",
+                                     description="Load GTFS Schedule feeds into PostgreSQL/PostGIS.")
+    parser.add_argument("--dsn", help=f"database URL (default: ${db.DSN_ENV})")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init-db", help="create or upgrade the gtfs schemas (idempotent)")
+    p.set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("load", help="load a GTFS zip as a new version of a feed")
+    p.add_argument("path")
+    p.add_argument("--feed-id", required=True)
+    p.add_argument("--name", help="the feed's display name")
+    p.add_argument("--as-of", help="the date this version represents (YYYY-MM-DD)")
+    p.add_argument("--no-publish", action="store_true", help="load but do not make it current")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--progress", action="store_true", help="report progress even when not on a terminal")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("versions", help="list feed versions")
+    p.add_argument("feed_id", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_versions)
+
+    p = sub.add_parser("export", help="write a loaded version back to a GTFS zip")
+    p.add_argument("feed_version_id", type=int)
+    p.add_argument("out")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("drop-version", help="delete a version and its rows")
+    p.add_argument("feed_version_id", type=int)
+    p.add_argument("--force", action="store_true", help="also drop the published version")
+    p.set_defaults(func=cmd_drop_version)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GtfsPipelineError as exc:
+        print(f"gtfs-pipeline: error: {exc}", file=sys.stderr)
+        return 1
+    except zipfile.BadZipFile as exc:
+        print(f"gtfs-pipeline: error: not a readable zip: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("gtfs-pipeline: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,399 @@
+"""Streams between a zip member and COPY: header mapping, and the robust row path.
+
+The fast path hands PostgreSQL the member's own bytes (after the header line)
+and lets COPY parse and type them. When COPY refuses a file (a bad value, a
+ragged row, a blank line, columns the reference does not know), the robust
+path here parses it with the csv module, types each value with the same
+rules as the database, and writes clean CSV for the same COPY, recording a
+notice for everything it had to change.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import BinaryIO, Callable, Iterable, Iterator
+
+from .errors import FeedError
+from .reference import Column, FieldType, GtfsFile
+
+BOM = codecs.BOM_UTF8
+MAX_HEADER_BYTES = 1 << 20
+MAX_FIELD_CHARS = 64 * 1024 * 1024
+WHITESPACE = " \t"
+# Encodings tried in order; latin-1 reads any byte, so the last one never fails.
+ENCODINGS = ("utf-8", "cp1252", "latin-1")
+PG_ENCODING = {"utf-8": "UTF8", "cp1252": "WIN1252", "latin-1": "LATIN1"}
+
+csv.field_size_limit(MAX_FIELD_CHARS)
+
+
+@dataclass
+class Notice:
+    """A notice in the validator's vocabulary, as the loader writes it."""
+
+    code: str
+    severity: str
+    filename: str | None
+    line_number: int | None = None
+    field_name: str | None = None
+    value: str | None = None
+    context: dict | None = None
+
+    def as_row(self) -> tuple:
+        return (self.code, self.severity, self.filename, self.line_number, self.field_name,
+                self.value, json.dumps(self.context) if self.context is not None else None)
+
+
+@dataclass
+class HeaderMap:
+    """How a file's header maps onto the reference.
+
+    ``positions[i]`` is the reference column the i-th field goes to, or None
+    when the field is kept in ``extras`` under ``extra_names[i]``.
+    """
+
+    raw_names: list[str]
+    positions: list[Column | None]
+    extra_names: dict[int, str]
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def known_columns(self) -> list[Column]:
+        return [c for c in self.positions if c is not None]
+
+    @property
+    def unknown_names(self) -> list[str]:
+        return [self.extra_names[i] for i in sorted(self.extra_names)]
+
+    @property
+    def clean(self) -> bool:
+        """True when COPY can take the file's own bytes: every field is a known column."""
+        return not self.extra_names
+
+
+def map_header(names: list[str], gtfs_file: GtfsFile, *, feed_id: str | None = None) -> HeaderMap:
+    """Map header names to reference columns; unknown, duplicate and empty names go to extras.
+
+    Raises FeedError when a column the reference requires is missing.
+    """
+    positions: list[Column | None] = []
+    extra_names: dict[int, str] = {}
+    notices: list[Notice] = []
+    seen: set[str] = set()
+    fname = gtfs_file.name
+    for i, raw in enumerate(names):
+        name = raw.strip().strip("\ufeff")
+        column = gtfs_file.column_by_name.get(name)
+        if not name:
+            key = f"column_{i + 1}"
+            notices.append(Notice("empty_column_name", "ERROR", fname, 1, key, None, {"index": i + 1}))
+            positions.append(None)
+            extra_names[i] = key
+        elif name in seen:
+            key = f"{name}#{i + 1}"
+            notices.append(Notice("duplicated_column", "ERROR", fname, 1, name, None, {"index": i + 1}))
+            positions.append(None)
+            extra_names[i] = key
+        elif column is None:
+            notices.append(Notice("unknown_column", "INFO", fname, 1, name, None, {"index": i + 1}))
+            positions.append(None)
+            extra_names[i] = name
+        else:
+            positions.append(column)
+        seen.add(name)
+    present = {c.name for c in positions if c is not None}
+    missing = [c.name for c in gtfs_file.required_columns if c.name not in present]
+    if missing:
+        raise FeedError(f"required column {', '.join(missing)} is missing from the header",
+                        feed_id=feed_id, filename=fname, line=1, column=missing[0])
+    return HeaderMap(list(names), positions, extra_names, notices)
+
+
+def detect_header_encoding(header: bytes) -> str:
+    for enc in ENCODINGS:
+        try:
+            header.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    return ENCODINGS[-1]
+
+
+class HeaderSplitter:
+    """Reads a member's first line (without BOM), leaving the rest readable as bytes.
+
+    ``rest`` is a file-like object over the bytes after the header line, which
+    is what the fast path hands to COPY.
+    """
+
+    def __init__(self, raw: BinaryIO, label: str, feed_id: str | None = None) -> None:
+        self._raw = raw
+        buf = b""
+        while b"\n" not in buf:
+            chunk = raw.read(64 * 1024)
+            if not chunk:
+                break
+            buf += chunk
+            if len(buf) > MAX_HEADER_BYTES:
+                raise FeedError(f"the header line is longer than {MAX_HEADER_BYTES} bytes",
+                                feed_id=feed_id, filename=label, line=1)
+        self.had_bom = buf.startswith(BOM)
+        if self.had_bom:
+            buf = buf[len(BOM):]
+        nl = buf.find(b"\n")
+        if nl < 0:
+            self.header_bytes, self._pending = buf, b""
+        else:
+            self.header_bytes, self._pending = buf[: nl + 1], buf[nl + 1:]
+        self.crlf = self.header_bytes.endswith(b"\r\n")
+
+    def header_names(self, encoding: str) -> list[str]:
+        text = self.header_bytes.decode(encoding, errors="replace").replace("\x00", "")
+        rows = list(csv.reader(io.StringIO(text)))
+        return rows[0] if rows else []
+
+    @property
+    def rest(self) -> "PrefixedReader":
+        return PrefixedReader(self._pending, self._raw)
+
+
+class PrefixedReader(io.RawIOBase):
+    """``prefix`` followed by the rest of ``raw``: what a buffered read left over, then the stream."""
+
+    def __init__(self, prefix: bytes, raw: BinaryIO,
+                 on_read: Callable[[int], None] | None = None) -> None:
+        self._prefix = prefix
+        self._raw = raw
+        self._on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            if size is None or size < 0 or size >= len(self._prefix):
+                data, self._prefix = self._prefix, b""
+            else:
+                data, self._prefix = self._prefix[:size], self._prefix[size:]
+        else:
+            data = self._raw.read(size if size is not None and size >= 0 else 1 << 20)
+        if self._on_read and data:
+            self._on_read(len(data))
+        return data
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+class IterReader(io.RawIOBase):
+    """A file-like object over an iterator of byte strings (what copy_expert reads)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = 1 << 20
+        while len(self._buf) < size:
+            try:
+                self._buf += next(self._chunks)
+            except StopIteration:
+                break
+        data, self._buf = self._buf[:size], self._buf[size:]
+        return data
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+class EncodingRetry(Exception):
+    """The text is not in the encoding being tried; the caller retries with the next."""
+
+
+def decoded_lines(raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20) -> Iterator[str]:
+    """Text of a byte stream, decoded incrementally; raises EncodingRetry on a bad byte."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    pending = ""
+    while True:
+        chunk = raw.read(chunk_size)
+        final = not chunk
+        try:
+            text = decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            raise EncodingRetry(str(exc)) from None
+        if text:
+            # Split on \n only: str.splitlines would also split on \r, U+2028 and
+            # others, which may stand inside a field.
+            lines = (pending + text).split("\n")
+            pending = lines.pop()  # the unfinished last line, if any
+            for piece in lines:
+                yield piece + "\n"
+        if final:
+            if pending:
+                yield pending
+            return
+
+
+# --- value typing: strict GTFS spellings that PostgreSQL reads identically ---
+
+_INT_RE = re.compile(r"[+-]?\d{1,10}")
+_FLOAT_RE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
+_DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_TIME_RE = re.compile(r"(\d{1,2}):([0-5]\d):([0-5]\d)")
+INVALID_CODE = {
+    FieldType.INTEGER: "invalid_integer",
+    FieldType.ENUM: "invalid_integer",
+    FieldType.FLOAT: "invalid_float",
+    FieldType.LATITUDE: "invalid_float",
+    FieldType.LONGITUDE: "invalid_float",
+    FieldType.CURRENCY_AMOUNT: "invalid_currency_amount",
+    FieldType.DATE: "invalid_date",
+    FieldType.TIME: "invalid_time",
+}
+
+
+def _valid_int(v: str) -> bool:
+    return bool(_INT_RE.fullmatch(v)) and -(2**31) <= int(v) < 2**31
+
+
+def _valid_float(v: str) -> bool:
+    return bool(_FLOAT_RE.fullmatch(v)) and math.isfinite(float(v))
+
+
+def _valid_date(v: str) -> bool:
+    m = _DATE_RE.fullmatch(v)
+    if not m:
+        return False
+    try:
+        dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_time(v: str) -> bool:
+    return bool(_TIME_RE.fullmatch(v))
+
+
+VALIDATORS: dict[FieldType, Callable[[str], bool]] = {
+    FieldType.INTEGER: _valid_int,
+    FieldType.ENUM: _valid_int,
+    FieldType.FLOAT: _valid_float,
+    FieldType.LATITUDE: _valid_float,
+    FieldType.LONGITUDE: _valid_float,
+    FieldType.CURRENCY_AMOUNT: _valid_float,
+    FieldType.DATE: _valid_date,
+    FieldType.TIME: _valid_time,
+}
+
+
+class RobustRows:
+    """Turns a messy CSV text stream into clean CSV for COPY, with notices.
+
+    Output columns: the header's known columns in header order, then extras
+    (JSON) and line_number. ``notices`` receives every change made.
+    """
+
+    def __init__(self, header: HeaderMap, filename: str, notice_sink: Callable[[Notice], None],
+                 max_notices_per_code: int | None = None) -> None:
+        self.header = header
+        self.filename = filename
+        self.sink = notice_sink
+        self.rows = 0
+        self.known_idx = [i for i, c in enumerate(header.positions) if c is not None]
+        self.checks = [(i, header.positions[i], VALIDATORS.get(header.positions[i].type))
+                       for i in self.known_idx]  # type: ignore[union-attr]
+        self.width = len(header.positions)
+
+    def _notice(self, code: str, severity: str, line: int, field_name: str | None = None,
+                value: str | None = None, context: dict | None = None) -> None:
+        self.sink(Notice(code, severity, self.filename, line, field_name, value, context))
+
+    def transform(self, lines: Iterator[str], first_line: int = 2) -> Iterator[bytes]:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        reader = csv.reader(lines, strict=False)
+        line_before = first_line - 1
+        extras_needed = bool(self.header.extra_names)
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # The csv module only fails on a field larger than the limit.
+                raise FeedError(f"unreadable CSV: {exc}", filename=self.filename,
+                                line=line_before + 1) from None
+            line = line_before + 1
+            line_before = first_line - 1 + reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                self._notice("empty_row", "WARNING", line)
+                continue
+            self.rows += 1
+            if len(record) != self.width:
+                self._notice("invalid_row_length", "ERROR", line, None, None,
+                             {"rowLength": len(record), "headerCount": self.width})
+            values: list[str | None] = []
+            for i, column, check in self.checks:
+                v = record[i] if i < len(record) else ""
+                if "\x00" in v:
+                    self._notice("invalid_character", "ERROR", line, column.name, v.replace("\x00", "\\0"),
+                                 {"reason": "NUL byte removed"})
+                    v = v.replace("\x00", "")
+                s = v.strip(WHITESPACE)
+                if s != v:
+                    self._notice("leading_or_trailing_whitespaces", "WARNING", line, column.name, v)
+                if not s:
+                    values.append(None)
+                    continue
+                if check is not None and not check(s):
+                    self._notice(INVALID_CODE[column.type], "ERROR", line, column.name, s)
+                    values.append(None)
+                    continue
+                values.append(s)
+            extras = None
+            if extras_needed or len(record) > self.width:
+                obj = {}
+                for i, key in self.header.extra_names.items():
+                    if i < len(record) and record[i] != "":
+                        obj[key] = record[i].replace("\x00", "")
+                for i in range(self.width, len(record)):
+                    if record[i] != "":
+                        obj[f"column_{i + 1}"] = record[i].replace("\x00", "")
+                extras = json.dumps(obj, ensure_ascii=False) if obj else None
+            values.append(extras)
+            values.append(str(line))
+            writer.writerow(["" if v is None else v for v in values])
+            if out.tell() > 256 * 1024:
+                yield out.getvalue().encode("utf-8")
+                out.seek(0)
+                out.truncate()
+        if out.tell():
+            yield out.getvalue().encode("utf-8")
+
+
+def csv_records(lines: Iterator[str], first_line: int = 2) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank record: for files outside the reference."""
+    reader = csv.reader(lines, strict=False)
+    line_before = first_line - 1
+    for record in reader:
+        line = line_before + 1
+        line_before = first_line - 1 + reader.line_num
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue
+        yield line, [v.replace("\x00", "") for v in record]

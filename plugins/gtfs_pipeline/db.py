@@ -1,0 +1,118 @@
+"""Connections and schema migrations.
+
+The library opens psycopg2 connections itself from a DSN, so it runs the same
+under Airflow (which hands out psycopg 3 connections) and from the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import psycopg2
+import psycopg2.extensions
+
+from .errors import GtfsPipelineError
+from .paths import SQL_DIR
+from .schema import sync_statements
+
+DSN_ENV = "GTFS_DATABASE_URL"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+APPLICATION_NAME = "gtfs-pipeline"
+
+
+def resolve_dsn(dsn: str | None = None) -> str:
+    dsn = dsn or os.environ.get(DSN_ENV)
+    if not dsn:
+        raise GtfsPipelineError(
+            f"no database given: pass --dsn or set {DSN_ENV} (e.g. postgresql://user@host:5432/gtfs)"
+        )
+    return dsn
+
+
+def redact_dsn(dsn: str) -> str:
+    """The DSN with any password replaced, for messages and logs."""
+    dsn = re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", dsn)
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", dsn, flags=re.I)
+
+
+def connect(dsn: str | None = None) -> psycopg2.extensions.connection:
+    dsn = resolve_dsn(dsn)
+    try:
+        conn = psycopg2.connect(dsn, application_name=APPLICATION_NAME)
+    except psycopg2.OperationalError as exc:
+        # The driver's message can echo connection parameters; keep only its first line
+        # after redaction.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
+        raise GtfsPipelineError(f"cannot connect to {redact_dsn(dsn)}: {first}") from None
+    with conn.cursor() as cur:
+        # Dates in GTFS are YYYYMMDD; make any other spelling read the same way everywhere.
+        cur.execute("SET datestyle = 'ISO, YMD'; SET intervalstyle = 'postgres'")
+    conn.commit()
+    return conn
+
+
+@contextmanager
+def connection(dsn: str | None = None) -> Iterator[psycopg2.extensions.connection]:
+    conn = connect(dsn)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def migration_files() -> list[Path]:
+    return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+
+def init_db(conn: psycopg2.extensions.connection) -> list[str]:
+    """Apply pending migrations, then sync the GTFS tables with the reference.
+
+    Safe to run any number of times and from several processes at once (an
+    advisory lock serialises them). Returns what it did, one line per step.
+    """
+    done: list[str] = []
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('gtfs-pipeline init-db'))")
+        cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
+        if cur.fetchone() is None:
+            try:
+                cur.execute("SAVEPOINT postgis")
+                cur.execute("CREATE EXTENSION postgis")
+                done.append("created extension postgis")
+            except psycopg2.Error:
+                conn.rollback()
+                raise GtfsPipelineError(
+                    "PostGIS is not installed in this database and this role may not install it: "
+                    "ask an administrator to run CREATE EXTENSION postgis; then run init-db again"
+                ) from None
+        cur.execute("CREATE SCHEMA IF NOT EXISTS gtfs")
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS gtfs.schema_migration ("
+            " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        cur.execute("SELECT version FROM gtfs.schema_migration")
+        applied = {r[0] for r in cur.fetchall()}
+        for path in migration_files():
+            version = path.stem
+            if version in applied:
+                continue
+            cur.execute(path.read_text())
+            cur.execute("INSERT INTO gtfs.schema_migration (version) VALUES (%s)", (version,))
+            done.append(f"applied migration {version}")
+        cur.execute(
+            "SELECT c.relname, a.attname FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'gtfs' "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "WHERE c.relkind = 'p'"
+        )
+        existing: dict[str, set[str]] = {}
+        for table, column in cur.fetchall():
+            existing.setdefault(table, set()).add(column)
+        for stmt in sync_statements(existing):
+            cur.execute(stmt)
+    conn.commit()
+    return done

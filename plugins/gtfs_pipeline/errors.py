@@ -1,0 +1,37 @@
+"""Errors a user can act on: each message names the feed, file, line and column it knows."""
+
+from __future__ import annotations
+
+
+class GtfsPipelineError(Exception):
+    """Base class: the CLI prints the message and exits non-zero, without a traceback."""
+
+
+class FeedError(GtfsPipelineError):
+    """The feed cannot be used as a whole (not a zip, required file or column missing, ...).
+
+    Loading stops; nothing published changes.
+    """
+
+    def __init__(self, message: str, *, feed_id: str | None = None, filename: str | None = None,
+                 line: int | None = None, column: str | None = None) -> None:
+        self.feed_id = feed_id
+        self.filename = filename
+        self.line = line
+        self.column = column
+        where = ", ".join(
+            part
+            for part in (
+                f"feed {feed_id}" if feed_id else "",
+                f"file {filename}" if filename else "",
+                f"line {line}" if line is not None else "",
+                f"column {column}" if column else "",
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.reason = message
+
+
+class ArchiveError(FeedError):
+    """The archive itself is unusable: not a zip, corrupt, over a size limit."""

@@ -1,0 +1,568 @@
+"""Loading one GTFS file of one feed version: the unit of work of the DAG's load tasks.
+
+A file's rows go into their own partition ``gtfs_part.<file>_v<version>``,
+created, filled by COPY, keyed and attached in one transaction. A retry first
+drops what an earlier attempt left, so loading a file twice leaves one copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import psycopg2
+import psycopg2.errors
+from psycopg2 import sql
+
+from . import archive
+from .archive import Member
+from .csvstream import (
+    ENCODINGS,
+    PG_ENCODING,
+    EncodingRetry,
+    HeaderMap,
+    HeaderSplitter,
+    IterReader,
+    Notice,
+    PrefixedReader,
+    RobustRows,
+    csv_records,
+    decoded_lines,
+    detect_header_encoding,
+    map_header,
+)
+from .errors import FeedError
+from .reference import FILE_BY_NAME, USABILITY_FILES, FieldType, GtfsFile
+from .schema import (
+    EXTRAS_COLUMN,
+    LINE_COLUMN,
+    VERSION_COLUMN,
+    key_constraint_sql,
+    key_is_nullable,
+    parent_ident,
+    partition_ident,
+    partition_name,
+    table_columns,
+)
+
+ProgressFn = Callable[[str, int, int], None]  # (filename, bytes read, bytes total)
+COPY_CHUNK = 256 * 1024
+TEXT_TYPES = {c for c in FieldType if c not in (
+    FieldType.INTEGER, FieldType.ENUM, FieldType.FLOAT, FieldType.LATITUDE, FieldType.LONGITUDE,
+    FieldType.CURRENCY_AMOUNT, FieldType.DATE, FieldType.TIME)}
+
+
+class _ReadGuard(io.RawIOBase):
+    """Remembers an exception raised while COPY reads the stream: psycopg2 turns it
+    into a generic database error, and the caller needs the original."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._stream.read(size)
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+
+def copy_in(cur, statement, stream) -> None:
+    """``COPY ... FROM STDIN`` from a file-like stream, re-raising the stream's own error."""
+    guard = _ReadGuard(stream)
+    try:
+        cur.copy_expert(statement, guard, size=COPY_CHUNK)
+    except psycopg2.Error:
+        if guard.error is not None:
+            raise guard.error from None
+        raise
+
+
+@dataclass
+class FileResult:
+    filename: str
+    rows: int
+    bytes: int
+    encoding: str
+    load_path: str  # 'fast' | 'robust' | 'kept'
+    seconds: float
+    notices: int
+    columns: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    duplicate_rows: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class _NoticeSpool:
+    """Notices written to a temporary file as they come, then COPYed: memory stays flat
+    even when every row of a large file has a bad value."""
+
+    def __init__(self, feed_version_id: int) -> None:
+        self.feed_version_id = feed_version_id
+        self.file = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b")
+        self.count = 0
+
+    def add(self, notice: Notice) -> None:
+        import csv
+
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(
+            [self.feed_version_id, *("" if v is None else v for v in notice.as_row())]
+        )
+        self.file.write(buf.getvalue().encode("utf-8"))
+        self.count += 1
+
+    def flush_to(self, cur) -> None:
+        if not self.count:
+            return
+        self.file.seek(0)
+        copy_in(cur, "COPY gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name,"
+                " value, context) FROM STDIN WITH (FORMAT csv)", self.file)
+        self.file.close()
+
+
+def _drop_previous_attempt(conn, feed_version_id: int, gtfs_file: GtfsFile) -> None:
+    """Remove what an earlier attempt at this file left, in its own short transaction
+    (dropping a partition briefly locks the parent table)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", (f"gtfs_part.{partition_name(gtfs_file, feed_version_id)}",))
+        if cur.fetchone()[0] is not None:
+            cur.execute(sql.SQL("DROP TABLE {}").format(partition_ident(gtfs_file, feed_version_id)))
+        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'",
+                    (feed_version_id, gtfs_file.name))
+        cur.execute("DELETE FROM gtfs.rejected_row WHERE feed_version_id = %s AND filename = %s",
+                    (feed_version_id, gtfs_file.name))
+        cur.execute("DELETE FROM gtfs.feed_version_file WHERE feed_version_id = %s AND filename = %s",
+                    (feed_version_id, gtfs_file.name))
+    conn.commit()
+
+
+def _create_partition_table(cur, gtfs_file: GtfsFile, feed_version_id: int) -> None:
+    """A plain table with the parent's columns; no key yet (built after COPY), and the
+    version id and line numbers filled in by defaults while COPY runs."""
+    cols = []
+    for name, type_ in table_columns(gtfs_file):
+        if name == VERSION_COLUMN:
+            cols.append(sql.SQL("{} bigint NOT NULL DEFAULT {}").format(
+                sql.Identifier(name), sql.Literal(int(feed_version_id))))
+        elif name == LINE_COLUMN:
+            cols.append(sql.SQL("{} bigint DEFAULT nextval('pg_temp.gtfs_line_seq')").format(
+                sql.Identifier(name)))
+        else:
+            cols.append(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(type_)))
+    cur.execute("DROP SEQUENCE IF EXISTS pg_temp.gtfs_line_seq")
+    cur.execute("CREATE TEMP SEQUENCE gtfs_line_seq START 2 CACHE 10000")
+    cur.execute(sql.SQL("CREATE TABLE {} ({})").format(
+        partition_ident(gtfs_file, feed_version_id), sql.SQL(", ").join(cols)))
+
+
+def _copy_sql(gtfs_file: GtfsFile, feed_version_id: int, columns: list[str]) -> str:
+    ident = partition_ident(gtfs_file, feed_version_id)
+    col_list = sql.SQL(", ").join(map(sql.Identifier, columns))
+    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, FREEZE, FORCE_NULL ({}))").format(
+        ident, col_list, col_list)
+
+
+class _Progress:
+    def __init__(self, fn: ProgressFn | None, filename: str, total: int) -> None:
+        self.fn, self.filename, self.total = fn, filename, total
+        self.done = 0
+        self._last = 0.0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.fn is None:
+            return
+        now = time.monotonic()
+        if now - self._last >= 1.0:
+            self._last = now
+            self.fn(self.filename, self.done, self.total)
+
+
+def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile, member: Member,
+                   progress: ProgressFn | None = None) -> FileResult:
+    """Load one reference file of a version; safe to repeat.
+
+    Tries the fast path (COPY of the member's own bytes) and falls back to the
+    robust path when COPY refuses the data. Raises FeedError when the file makes
+    the feed unusable (required column missing, corrupt member).
+    """
+    gtfs_file = FILE_BY_NAME[member.name]
+    started = time.monotonic()
+    _drop_previous_attempt(conn, feed_version_id, gtfs_file)
+    spool = _NoticeSpool(feed_version_id)
+
+    with archive.open_member(zf, member, feed_id=feed_id) as raw:
+        splitter = HeaderSplitter(raw, member.name, feed_id)
+        header_encoding = detect_header_encoding(splitter.header_bytes)
+        try:
+            header = map_header(splitter.header_names(header_encoding), gtfs_file, feed_id=feed_id)
+        except FeedError as exc:
+            if gtfs_file.name in USABILITY_FILES:
+                raise
+            # An optional file written to another revision of the reference (GTFS-JP
+            # translations, draft Fares v2): keep its rows as they are, and say why.
+            header = None
+            missing = Notice("missing_required_column", "ERROR", member.name, 1, exc.column, None,
+                             {"detail": exc.reason, "keptAs": "gtfs.extra_file_row"})
+    if header is None:
+        return keep_extra_member(conn, feed_id, feed_version_id, zf, replace(member, kind="extra_csv"),
+                                 reason=missing)
+    for n in header.notices:
+        spool.add(n)
+
+    load_path, encoding, rows = None, None, 0
+    cur = conn.cursor()
+    if header.clean:
+        for enc in ENCODINGS[:2]:
+            outcome = _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header, enc, progress)
+            if outcome == _NEXT_ENCODING:
+                continue
+            if outcome == _REFUSED:
+                break
+            rows, load_path, encoding = outcome, "fast", enc
+            break
+    if load_path is None:
+        rows, encoding = _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header,
+                                 spool, progress)
+        load_path = "robust"
+    if load_path == "fast":
+        _trim_padded_text(cur, gtfs_file, feed_version_id, header)
+    if encoding != "utf-8":
+        spool.add(Notice("non_utf8_encoding", "WARNING", member.name, None, None, encoding,
+                         {"decodedAs": encoding}))
+    duplicates = _build_key(cur, gtfs_file, feed_version_id)
+    cur.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
+        parent_ident(gtfs_file), partition_ident(gtfs_file, feed_version_id),
+        sql.Literal(int(feed_version_id))))
+    spool.flush_to(cur)
+    seconds = time.monotonic() - started
+    cur.execute(
+        "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
+        " columns, unknown_columns, load_path, duplicate_rows, seconds)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (feed_version_id, member.name, member.archive_name, rows - duplicates, member.size, encoding,
+         [c.name for c in header.known_columns], header.unknown_names, load_path, duplicates, seconds),
+    )
+    cur.execute("SELECT count(*) FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s"
+                " AND source = 'loader'", (feed_version_id, member.name))
+    notice_count = cur.fetchone()[0]
+    conn.commit()
+    cur.close()
+    return FileResult(member.name, rows - duplicates, member.size, encoding, load_path,
+                      round(seconds, 3), notice_count, [c.name for c in header.known_columns],
+                      header.unknown_names, duplicates)
+
+
+_NEXT_ENCODING = "next encoding"
+_REFUSED = "refused"
+
+
+def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, encoding: str,
+              progress) -> int | str:
+    """COPY the member's bytes as they are, decoded by the server as ``encoding``.
+
+    Returns the row count; _NEXT_ENCODING when the bytes are not in that
+    encoding; _REFUSED when COPY refused the data (the robust path takes over).
+    """
+    cur.execute("SAVEPOINT fast_path")
+    try:
+        _create_partition_table(cur, gtfs_file, feed_version_id)
+        cur.execute(sql.SQL("SET LOCAL client_encoding = {}").format(sql.Literal(PG_ENCODING[encoding])))
+        with archive.open_member(zf, member, feed_id=feed_id) as raw:
+            splitter = HeaderSplitter(raw, member.name, feed_id)
+            rest = PrefixedReader(splitter._pending, raw, _Progress(progress, member.name, member.size))
+            copy_in(cur, _copy_sql(gtfs_file, feed_version_id, [c.name for c in header.known_columns]), rest)
+        rows = cur.rowcount
+        cur.execute("SET LOCAL client_encoding = 'UTF8'")
+        cur.execute("RELEASE SAVEPOINT fast_path")
+        return rows
+    except (psycopg2.DataError, psycopg2.IntegrityError) as exc:
+        cur.execute("ROLLBACK TO SAVEPOINT fast_path")
+        cur.execute("SET LOCAL client_encoding = 'UTF8'")
+        if isinstance(exc, psycopg2.errors.CharacterNotInRepertoire) and encoding == "utf-8":
+            return _NEXT_ENCODING
+        return _REFUSED
+    except BaseException:
+        cur.execute("ROLLBACK TO SAVEPOINT fast_path")
+        raise
+
+
+def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, spool,
+            progress) -> tuple[int, str]:
+    columns = [c.name for c in header.known_columns] + [EXTRAS_COLUMN, LINE_COLUMN]
+    for enc in ENCODINGS:
+        cur.execute("SAVEPOINT robust_path")
+        mark = spool.file.tell(), spool.count
+        try:
+            _create_partition_table(cur, gtfs_file, feed_version_id)
+            with archive.open_member(zf, member, feed_id=feed_id) as raw:
+                splitter = HeaderSplitter(raw, member.name, feed_id)
+                rest = PrefixedReader(splitter._pending, raw,
+                                      _Progress(progress, member.name, member.size))
+                transformer = RobustRows(header, member.name, spool.add)
+                stream = IterReader(transformer.transform(decoded_lines(rest, enc)))
+                copy_in(cur, _copy_sql(gtfs_file, feed_version_id, columns), stream)
+            cur.execute("RELEASE SAVEPOINT robust_path")
+            return transformer.rows, enc
+        except EncodingRetry:
+            cur.execute("ROLLBACK TO SAVEPOINT robust_path")
+            spool.file.seek(mark[0])
+            spool.file.truncate()
+            spool.count = mark[1]
+            continue
+        except psycopg2.Error as exc:
+            cur.execute("ROLLBACK TO SAVEPOINT robust_path")
+            raise FeedError(f"the database refused the cleaned rows: {exc.pgerror or exc}",
+                            feed_id=feed_id, filename=member.name) from None
+    raise AssertionError("latin-1 decodes any byte")
+
+
+def _trim_padded_text(cur, gtfs_file: GtfsFile, feed_version_id: int, header: HeaderMap) -> None:
+    """The fast path keeps text as written; trim padded values (one scan) and report each."""
+    text_cols = [c.name for c in header.known_columns if c.type in TEXT_TYPES]
+    if not text_cols:
+        return
+    part = partition_ident(gtfs_file, feed_version_id)
+    padded = sql.SQL(" OR ").join(
+        sql.SQL("{c} <> btrim({c}, E' \\t')").format(c=sql.Identifier(c)) for c in text_cols)
+    cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE {})").format(part, padded))
+    if not cur.fetchone()[0]:
+        return
+    for c in text_cols:
+        ident = sql.Identifier(c)
+        cur.execute(
+            sql.SQL(
+                "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, value)"
+                " SELECT {v}, 'leading_or_trailing_whitespaces', 'WARNING', {f}, {line}, {name}, {c}"
+                " FROM {part} WHERE {c} <> btrim({c}, E' \\t')"
+            ).format(v=sql.Literal(int(feed_version_id)), f=sql.Literal(gtfs_file.name),
+                     line=sql.Identifier(LINE_COLUMN), name=sql.Literal(c), c=ident, part=part))
+    sets = sql.SQL(", ").join(
+        sql.SQL("{c} = NULLIF(btrim({c}, E' \\t'), '')").format(c=sql.Identifier(c)) for c in text_cols)
+    cur.execute(sql.SQL("UPDATE {} SET {} WHERE {}").format(part, sets, padded))
+
+
+def _build_key(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:
+    """Build the version's key. When rows break it, set them aside (kept whole in
+    gtfs.rejected_row with a notice) and build it again. Returns rows set aside."""
+    cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT").format(
+        partition_ident(gtfs_file, feed_version_id), sql.Identifier(LINE_COLUMN)))
+    constraint = key_constraint_sql(gtfs_file, f"{partition_name(gtfs_file, feed_version_id)}_key")
+    if constraint is None:
+        return 0
+    add = sql.SQL("ALTER TABLE {} ADD {}").format(partition_ident(gtfs_file, feed_version_id), constraint)
+    cur.execute("SAVEPOINT build_key")
+    try:
+        cur.execute(add)
+        cur.execute("RELEASE SAVEPOINT build_key")
+        return 0
+    except (psycopg2.errors.UniqueViolation, psycopg2.errors.NotNullViolation):
+        cur.execute("ROLLBACK TO SAVEPOINT build_key")
+    aside = _set_aside_key_breakers(cur, gtfs_file, feed_version_id)
+    cur.execute(add)
+    return aside
+
+
+def _set_aside_key_breakers(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:
+    part = partition_ident(gtfs_file, feed_version_id)
+    v = sql.Literal(int(feed_version_id))
+    fname = sql.Literal(gtfs_file.name)
+    line = sql.Identifier(LINE_COLUMN)
+    key = gtfs_file.primary_key
+    key_json = sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(
+        sql.SQL("{}, {}").format(sql.Literal(k), sql.Identifier(k)) for k in key))
+    total = 0
+    if not key_is_nullable(gtfs_file):
+        # A required key column left empty: the row cannot be keyed.
+        null_key = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(sql.Identifier(k)) for k in key)
+        cur.execute(sql.SQL(
+            "WITH gone AS (DELETE FROM {part} t WHERE {null_key} RETURNING t.*)"
+            " INSERT INTO gtfs.rejected_row (feed_version_id, filename, line_number, reason, record)"
+            " SELECT {v}, {fname}, {line}, 'missing_required_field', to_jsonb(gone) - 'feed_version_id'"
+            " FROM gone").format(part=part, null_key=null_key, v=v, fname=fname, line=line))
+        total += cur.rowcount
+        for k in key:
+            cur.execute(sql.SQL(
+                "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name)"
+                " SELECT {v}, 'missing_required_field', 'ERROR', {fname}, line_number, {k} FROM gtfs.rejected_row"
+                " WHERE feed_version_id = {v} AND filename = {fname} AND reason = 'missing_required_field'"
+                " AND record->>{k} IS NULL").format(v=v, fname=fname, k=sql.Literal(k)))
+    # Duplicate keys: the first row (lowest line) stays, later ones are set aside.
+    cols = sql.SQL(", ").join(map(sql.Identifier, key))
+    cur.execute(sql.SQL(
+        "WITH ranked AS (SELECT ctid AS rid, {line} AS l, min({line}) OVER w AS first_line,"
+        "   row_number() OVER (w ORDER BY {line}) AS rn FROM {part} WINDOW w AS (PARTITION BY {cols})),"
+        " gone AS (DELETE FROM {part} t USING ranked r WHERE t.ctid = r.rid AND r.rn > 1"
+        "   RETURNING t.*, r.first_line),"
+        " kept AS (INSERT INTO gtfs.rejected_row (feed_version_id, filename, line_number, reason, record)"
+        "   SELECT {v}, {fname}, {line}, 'duplicate_key', to_jsonb(gone) - 'feed_version_id' - 'first_line'"
+        "   FROM gone)"
+        " INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name,"
+        "   entity_key, value, context)"
+        " SELECT {v}, 'duplicate_key', 'ERROR', {fname}, {line}, {fields}, {key_json}, NULL,"
+        "   jsonb_build_object('oldCsvRowNumber', first_line, 'newCsvRowNumber', {line})"
+        " FROM gone").format(line=line, part=part, cols=cols, v=v, fname=fname, key_json=key_json,
+                             fields=sql.Literal(",".join(key))))
+    total += cur.rowcount
+    return total
+
+
+def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile, member: Member,
+                      max_blob: int = archive.MAX_KEPT_BLOB_BYTES, reason: Notice | None = None) -> FileResult:
+    """Keep a member as it is: CSV files row by row as JSON, anything else as bytes
+    (up to ``max_blob``). An unknown_file notice names it, or ``reason`` says why
+    a reference file is kept this way."""
+    started = time.monotonic()
+    rows, encoding = 0, "binary"
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM gtfs.extra_file_row WHERE feed_version_id = %s AND filename = %s",
+                    (feed_version_id, member.name))
+        cur.execute("DELETE FROM gtfs.extra_file WHERE feed_version_id = %s AND filename = %s",
+                    (feed_version_id, member.name))
+        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'",
+                    (feed_version_id, member.name))
+        stored_as_rows = False
+        if member.kind == "extra_csv":
+            for enc in ENCODINGS:
+                cur.execute("SAVEPOINT extra_csv")
+                try:
+                    rows = _copy_extra_csv(cur, feed_id, feed_version_id, zf, member, enc)
+                    cur.execute("RELEASE SAVEPOINT extra_csv")
+                    stored_as_rows, encoding = True, enc
+                    break
+                except EncodingRetry:
+                    cur.execute("ROLLBACK TO SAVEPOINT extra_csv")
+        if not stored_as_rows:
+            h = hashlib.sha256()
+            blob = io.BytesIO()
+            size = 0
+            with archive.open_member(zf, member, feed_id=feed_id) as raw:
+                for chunk in archive.iter_chunks(raw):
+                    h.update(chunk)
+                    size += len(chunk)
+                    if size <= max_blob:
+                        blob.write(chunk)
+            content = psycopg2.Binary(blob.getvalue()) if size <= max_blob else None
+            cur.execute("INSERT INTO gtfs.extra_file (feed_version_id, filename, bytes, sha256, content)"
+                        " VALUES (%s, %s, %s, %s, %s)", (feed_version_id, member.name, size, h.hexdigest(),
+                                                         content))
+        if reason is None:
+            reason = Notice("unknown_file", "INFO", member.name, None, None, None,
+                            {"archivePath": member.archive_name,
+                             "keptAs": "gtfs.extra_file_row" if stored_as_rows else "gtfs.extra_file"})
+        cur.execute("INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number,"
+                    " field_name, value, context) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (feed_version_id, *reason.as_row()))
+        seconds = time.monotonic() - started
+        cur.execute(
+            "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
+            " columns, load_path, seconds) VALUES (%s, %s, %s, %s, %s, %s, '{}', 'kept', %s)"
+            " ON CONFLICT (feed_version_id, filename) DO UPDATE SET rows = EXCLUDED.rows,"
+            " seconds = EXCLUDED.seconds, encoding = EXCLUDED.encoding",
+            (feed_version_id, member.name, member.archive_name, rows, member.size, encoding, seconds))
+    conn.commit()
+    return FileResult(member.name, rows, member.size, encoding, "kept", round(seconds, 3), 1)
+
+
+def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding: str) -> int:
+    import csv
+
+    count = 0
+
+    def chunks():
+        nonlocal count
+        with archive.open_member(zf, member, feed_id=feed_id) as raw:
+            lines = decoded_lines(raw, encoding)
+            first = next(lines, "")
+            names = next(csv.reader([first.lstrip("\ufeff")]), [])
+            names = [n.strip() or f"column_{i + 1}" for i, n in enumerate(names)]
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            for line, record in csv_records(lines):
+                obj = {}
+                for i, value in enumerate(record):
+                    key = names[i] if i < len(names) else f"column_{i + 1}"
+                    if key in obj:
+                        key = f"{key}#{i + 1}"
+                    obj[key] = value
+                writer.writerow([feed_version_id, member.name, line, json.dumps(obj, ensure_ascii=False)])
+                count += 1
+                if out.tell() > COPY_CHUNK:
+                    yield out.getvalue().encode("utf-8")
+                    out.seek(0)
+                    out.truncate()
+            yield out.getvalue().encode("utf-8")
+
+    copy_in(cur, "COPY gtfs.extra_file_row (feed_version_id, filename, line_number, record)"
+            " FROM STDIN WITH (FORMAT csv)", IterReader(chunks()))
+    return count
+
+
+def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile,
+                           member: Member) -> FileResult:
+    """GTFS-Flex zones: the document streams into the database as one value and is
+    split into one row per feature there; Python never holds it whole."""
+    started = time.monotonic()
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM gtfs.locations WHERE feed_version_id = %s", (feed_version_id,))
+        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'",
+                    (feed_version_id, member.name))
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS gtfs_geojson_doc (doc text) ON COMMIT DROP")
+        cur.execute("TRUNCATE gtfs_geojson_doc")
+
+        def quoted():
+            # One CSV field: the text in quotes, each quote doubled.
+            yield b'"'
+            with archive.open_member(zf, member, feed_id=feed_id) as raw:
+                first = True
+                for chunk in archive.iter_chunks(raw):
+                    if first and chunk.startswith(b"\xef\xbb\xbf"):
+                        chunk = chunk[3:]
+                    first = False
+                    yield chunk.replace(b'"', b'""')
+            yield b'"\n'
+
+        copy_in(cur, "COPY gtfs_geojson_doc (doc) FROM STDIN WITH (FORMAT csv)", IterReader(quoted()))
+        cur.execute("SAVEPOINT geojson")
+        rows = 0
+        try:
+            cur.execute(
+                "INSERT INTO gtfs.locations (feed_version_id, location_id, properties, geometry, feature)"
+                " SELECT %s, COALESCE(f->>'id', 'feature_' || n), f->'properties',"
+                "   ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4326), f"
+                " FROM gtfs_geojson_doc, jsonb_array_elements(doc::jsonb->'features') WITH ORDINALITY AS a(f, n)",
+                (feed_version_id,))
+            rows = cur.rowcount
+            cur.execute("RELEASE SAVEPOINT geojson")
+        except psycopg2.Error as exc:
+            cur.execute("ROLLBACK TO SAVEPOINT geojson")
+            cur.execute("INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, value)"
+                        " VALUES (%s, 'malformed_json', 'ERROR', %s, %s)",
+                        (feed_version_id, member.name, (exc.pgerror or str(exc)).strip()[:500]))
+            cur.execute("INSERT INTO gtfs.extra_file (feed_version_id, filename, bytes, sha256, content)"
+                        " SELECT %s, %s, octet_length(doc), encode(sha256(convert_to(doc, 'UTF8')), 'hex'),"
+                        " convert_to(doc, 'UTF8') FROM gtfs_geojson_doc"
+                        " ON CONFLICT (feed_version_id, filename) DO NOTHING",
+                        (feed_version_id, member.name))
+        seconds = time.monotonic() - started
+        cur.execute(
+            "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
+            " columns, load_path, seconds) VALUES (%s, %s, %s, %s, %s, 'utf-8', '{}', 'robust', %s)"
+            " ON CONFLICT (feed_version_id, filename) DO UPDATE SET rows = EXCLUDED.rows, seconds = EXCLUDED.seconds",
+            (feed_version_id, member.name, member.archive_name, rows, member.size, seconds))
+        cur.execute("DROP TABLE gtfs_geojson_doc")
+    conn.commit()
+    return FileResult(member.name, rows, member.size, "utf-8", "robust", round(seconds, 3), 0)

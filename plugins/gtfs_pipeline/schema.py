@@ -1,0 +1,115 @@
+"""Database layout derived from the GTFS reference.
+
+Each GTFS file becomes a table ``gtfs.<file>`` partitioned by LIST on
+``feed_version_id``. A version's rows for one file live in one partition
+``gtfs_part.<file>_v<id>``, built as a plain table (COPY, then its key), then
+attached; so a version loads without touching other versions' indexes, and
+drops instantly. ``gtfs_current.<file>`` shows the rows of each feed's published
+version.
+"""
+
+from __future__ import annotations
+
+from psycopg2 import sql
+
+from .reference import FILES, GtfsFile
+
+# Columns every GTFS table has besides the reference's own.
+VERSION_COLUMN = "feed_version_id"
+EXTRAS_COLUMN = "extras"  # jsonb: header name -> text of columns the reference does not define
+LINE_COLUMN = "line_number"  # CSV line of the record (header is line 1)
+
+PARENT_SCHEMA = "gtfs"
+PARTITION_SCHEMA = "gtfs_part"
+CURRENT_SCHEMA = "gtfs_current"
+
+
+def table_columns(gtfs_file: GtfsFile) -> list[tuple[str, str]]:
+    """(name, SQL type) of every column of the file's table, in table order."""
+    return (
+        [(VERSION_COLUMN, "bigint NOT NULL")]
+        + [(c.name, c.sql_type) for c in gtfs_file.columns]
+        + [(EXTRAS_COLUMN, "jsonb"), (LINE_COLUMN, "bigint")]
+    )
+
+
+def key_is_nullable(gtfs_file: GtfsFile) -> bool:
+    """A key with an optional column (e.g. agency_id) cannot be a PRIMARY KEY."""
+    return any(not gtfs_file.column_by_name[k].required for k in gtfs_file.primary_key)
+
+
+def partition_name(gtfs_file: GtfsFile, feed_version_id: int) -> str:
+    return f"{gtfs_file.table}_v{int(feed_version_id)}"
+
+
+def partition_ident(gtfs_file: GtfsFile, feed_version_id: int) -> sql.Composed:
+    return sql.SQL("{}.{}").format(
+        sql.Identifier(PARTITION_SCHEMA), sql.Identifier(partition_name(gtfs_file, feed_version_id))
+    )
+
+
+def parent_ident(gtfs_file: GtfsFile) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(PARENT_SCHEMA), sql.Identifier(gtfs_file.table))
+
+
+def key_constraint_sql(gtfs_file: GtfsFile, constraint_name: str) -> sql.Composable | None:
+    """The key of a version's rows: PRIMARY KEY, or UNIQUE NULLS NOT DISTINCT when
+    the reference lets a key column be empty (agency_id in a one-agency feed)."""
+    if not gtfs_file.primary_key:
+        return None
+    cols = sql.SQL(", ").join(map(sql.Identifier, (VERSION_COLUMN, *gtfs_file.primary_key)))
+    kind = sql.SQL("UNIQUE NULLS NOT DISTINCT") if key_is_nullable(gtfs_file) else sql.SQL("PRIMARY KEY")
+    return sql.SQL("CONSTRAINT {} {} ({})").format(sql.Identifier(constraint_name), kind, cols)
+
+
+def sync_statements(existing_columns: dict[str, set[str]]) -> list[sql.Composable]:
+    """Statements that bring the GTFS tables in line with the reference.
+
+    ``existing_columns`` maps table name to its current columns. Tables are
+    created when missing; reference columns added since are appended (they
+    also reach every partition). Nothing is ever dropped.
+    """
+    statements: list[sql.Composable] = []
+    for f in FILES:
+        cols = table_columns(f)
+        have = existing_columns.get(f.table)
+        if have is None:
+            column_defs = sql.SQL(",\n    ").join(
+                sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t)) for n, t in cols
+            )
+            parts: list[sql.Composable] = [column_defs]
+            key = key_constraint_sql(f, f"{f.table}_key")
+            if key is not None:
+                parts.append(key)
+            statements.append(
+                sql.SQL("CREATE TABLE {} (\n    {}\n) PARTITION BY LIST ({})").format(
+                    parent_ident(f), sql.SQL(",\n    ").join(parts), sql.Identifier(VERSION_COLUMN)
+                )
+            )
+        else:
+            for n, t in cols:
+                if n not in have:
+                    statements.append(
+                        sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                            parent_ident(f), sql.Identifier(n), sql.SQL(t)
+                        )
+                    )
+        statements.append(current_view_sql(f))
+    return statements
+
+
+def current_view_sql(gtfs_file: GtfsFile) -> sql.Composable:
+    """``gtfs_current.<file>``: rows of each feed's published version.
+
+    The version ids come from an array built once per query (an InitPlan), so
+    PostgreSQL prunes the partitions of every other version at run time.
+    """
+    return sql.SQL(
+        "CREATE OR REPLACE VIEW {}.{} AS SELECT t.* FROM {} t WHERE t.{} = ANY "
+        "(ARRAY(SELECT current_version_id FROM gtfs.feed WHERE current_version_id IS NOT NULL))"
+    ).format(
+        sql.Identifier(CURRENT_SCHEMA),
+        sql.Identifier(gtfs_file.table),
+        parent_ident(gtfs_file),
+        sql.Identifier(VERSION_COLUMN),
+    )

@@ -1,0 +1,275 @@
+"""A feed version's life: start, load its files, finish, publish; or fail; or drop.
+
+The DAG runs these steps as separate tasks (one load task per file); the
+command line runs them in one process. Both call exactly these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+from psycopg2 import sql
+
+from . import archive
+from .archive import ArchiveLayout, Member
+from .errors import FeedError, GtfsPipelineError
+from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
+from .reference import FILES, required_file_problems
+from .schema import partition_ident, partition_name
+
+
+@dataclass
+class VersionPlan:
+    """What a started version needs loaded: small enough to pass between tasks."""
+
+    feed_id: str
+    feed_version_id: int
+    sha256: str
+    content_sha256: str
+    members: list[dict]  # {name, archive_name, size, kind}
+
+    def member(self, name: str) -> Member:
+        for m in self.members:
+            if m["name"] == name:
+                return Member(**m)
+        raise GtfsPipelineError(f"feed version {self.feed_version_id} has no member {name}")
+
+
+def ensure_feed(conn, feed_id: str, name: str | None = None, source_url: str | None = None) -> None:
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO gtfs.feed (feed_id, name, source_url) VALUES (%s, %s, %s)"
+            " ON CONFLICT (feed_id) DO UPDATE SET name = COALESCE(EXCLUDED.name, gtfs.feed.name),"
+            " source_url = COALESCE(EXCLUDED.source_url, gtfs.feed.source_url)",
+            (feed_id, name, source_url),
+        )
+
+
+def inspect_archive(source: str | Path | BinaryIO, feed_id: str) -> tuple[str, str, ArchiveLayout]:
+    """(sha256 of the bytes, content hash, layout) of a feed archive; raises FeedError
+    when it is not a usable GTFS zip."""
+    sha = archive.file_sha256(source)
+    zf = archive.open_zip(source, feed_id=feed_id)
+    with zf:
+        layout = archive.inspect(zf, feed_id=feed_id)
+        problems = required_file_problems(layout.gtfs_names)
+        if problems:
+            raise FeedError("; ".join(problems), feed_id=feed_id)
+        content = archive.content_sha256(zf, layout, feed_id=feed_id)
+    return sha, content, layout
+
+
+def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_label: str | None = None,
+                  feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
+                  fetched_at: dt.datetime | None = None) -> VersionPlan:
+    """Check the archive and register a new version in status 'loading'.
+
+    An unusable archive is recorded as a failed version (so the run can show
+    why) and raises FeedError; nothing published changes.
+    """
+    label = source_label or (str(source) if isinstance(source, (str, Path)) else None)
+    ensure_feed(conn, feed_id, feed_name, source_url)
+    try:
+        sha, content, layout = inspect_archive(source, feed_id)
+    except FeedError as exc:
+        sha = archive.file_sha256(source) if isinstance(source, (str, Path)) and Path(source).exists() else ""
+        with conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO gtfs.feed_version (feed_id, sha256, content_sha256, source, as_of, fetched_at,"
+                " status, error) VALUES (%s, %s, '', %s, %s, %s, 'failed', %s) RETURNING feed_version_id",
+                (feed_id, sha, label, as_of, fetched_at, str(exc)))
+        conn.commit()
+        raise
+    members = [m.__dict__ for m in layout.members.values()]
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO gtfs.feed_version (feed_id, sha256, content_sha256, source, as_of, fetched_at, members,"
+            " file_stats) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING feed_version_id",
+            (feed_id, sha, content, label, as_of, fetched_at, json.dumps({m["name"]: m for m in members}),
+             json.dumps({"ignored_members": layout.ignored})),
+        )
+        version_id = cur.fetchone()[0]
+        for item in layout.ignored:
+            cur.execute(
+                "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, context)"
+                " VALUES (%s, 'ignored_member', 'INFO', %s, %s)",
+                (version_id, item["name"], json.dumps({"reason": item["reason"]})))
+    conn.commit()
+    return VersionPlan(feed_id, version_id, sha, content, members)
+
+
+def load_member(conn, plan: VersionPlan, zf: zipfile.ZipFile, name: str,
+                progress: ProgressFn | None = None) -> FileResult:
+    """Load or keep one member of a started version (the DAG's per-file task)."""
+    member = plan.member(name)
+    if member.kind == "gtfs":
+        return load_gtfs_file(conn, plan.feed_id, plan.feed_version_id, zf, member, progress)
+    if member.kind == "geojson":
+        return load_locations_geojson(conn, plan.feed_id, plan.feed_version_id, zf, member)
+    return keep_extra_member(conn, plan.feed_id, plan.feed_version_id, zf, member)
+
+
+def finish_version(conn, feed_version_id: int) -> dict:
+    """After all files loaded: check none is missing, record stats and service dates,
+    ANALYZE the new partitions; status becomes 'loaded'."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT feed_id, members, status FROM gtfs.feed_version WHERE feed_version_id = %s FOR UPDATE",
+                    (feed_version_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise GtfsPipelineError(f"no feed version {feed_version_id}")
+        feed_id, members, status = row
+        if status not in ("loading", "loaded"):
+            raise GtfsPipelineError(f"feed version {feed_version_id} is {status}, not loading")
+        cur.execute("SELECT filename, rows, bytes, encoding, columns, unknown_columns, load_path,"
+                    " duplicate_rows, seconds, archive_path FROM gtfs.feed_version_file WHERE feed_version_id = %s",
+                    (feed_version_id,))
+        files = {r[0]: {"rows": r[1], "bytes": r[2], "encoding": r[3], "columns": r[4],
+                        "unknown_columns": r[5], "load_path": r[6], "duplicate_rows": r[7],
+                        "seconds": r[8], "path": r[9]} for r in cur.fetchall()}
+        missing = sorted(set(members) - set(files))
+        if missing:
+            raise FeedError(f"files not loaded: {', '.join(missing)}", feed_id=feed_id)
+        start, end = _service_dates(cur, feed_version_id, set(files))
+        cur.execute(
+            "UPDATE gtfs.feed_version SET status = 'loaded', loaded_at = now(), error = NULL,"
+            " file_stats = jsonb_build_object('ignored_members', file_stats->'ignored_members') || %s::jsonb,"
+            " service_start_date = %s, service_end_date = %s WHERE feed_version_id = %s",
+            (json.dumps(files), start, end, feed_version_id))
+        for f in FILES:
+            if files.get(f.name, {}).get("load_path") in ("fast", "robust"):
+                cur.execute(sql.SQL("ANALYZE {}").format(partition_ident(f, feed_version_id)))
+    conn.commit()
+    return files
+
+
+def _service_dates(cur, feed_version_id: int, present: set[str]) -> tuple[dt.date | None, dt.date | None]:
+    parts = []
+    if "calendar.txt" in present:
+        parts.append("SELECT min(start_date) s, max(end_date) e FROM gtfs.calendar WHERE feed_version_id = %(v)s")
+    if "calendar_dates.txt" in present:
+        parts.append("SELECT min(date) s, max(date) e FROM gtfs.calendar_dates"
+                     " WHERE feed_version_id = %(v)s AND exception_type = 1")
+    if not parts:
+        return None, None
+    cur.execute(f"SELECT min(s), max(e) FROM ({' UNION ALL '.join(parts)}) d", {"v": feed_version_id})
+    return cur.fetchone()
+
+
+def publish(conn, feed_version_id: int) -> None:
+    """Make a loaded version its feed's current one, in one transaction."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT feed_id, status FROM gtfs.feed_version WHERE feed_version_id = %s",
+                    (feed_version_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise GtfsPipelineError(f"no feed version {feed_version_id}")
+        feed_id, status = row
+        if status not in ("loaded", "published", "superseded"):
+            raise GtfsPipelineError(f"feed version {feed_version_id} is {status}; only a loaded version "
+                                    "can be published")
+        cur.execute("SELECT current_version_id FROM gtfs.feed WHERE feed_id = %s FOR UPDATE", (feed_id,))
+        previous = cur.fetchone()[0]
+        if previous is not None and previous != feed_version_id:
+            cur.execute("UPDATE gtfs.feed_version SET status = 'superseded' WHERE feed_version_id = %s",
+                        (previous,))
+        cur.execute("UPDATE gtfs.feed_version SET status = 'published', published_at = now()"
+                    " WHERE feed_version_id = %s", (feed_version_id,))
+        cur.execute("UPDATE gtfs.feed SET current_version_id = %s WHERE feed_id = %s", (feed_version_id, feed_id))
+    conn.commit()
+
+
+def _drop_partitions(cur, feed_version_id: int) -> None:
+    for f in FILES:
+        cur.execute("SELECT to_regclass(%s)", (f"gtfs_part.{partition_name(f, feed_version_id)}",))
+        if cur.fetchone()[0] is not None:
+            cur.execute(sql.SQL("DROP TABLE {}").format(partition_ident(f, feed_version_id)))
+    for table in ("locations", "extra_file_row", "extra_file", "rejected_row"):
+        cur.execute(sql.SQL("DELETE FROM gtfs.{} WHERE feed_version_id = %s").format(sql.Identifier(table)),
+                    (feed_version_id,))
+
+
+def fail_version(conn, feed_version_id: int, error: str) -> None:
+    """Mark a version failed and free its rows; the feed's published version is untouched."""
+    conn.rollback()
+    with conn.cursor() as cur:
+        cur.execute("UPDATE gtfs.feed_version SET status = 'failed', error = %s WHERE feed_version_id = %s"
+                    " AND status <> 'published'", (error, feed_version_id))
+        _drop_partitions(cur, feed_version_id)
+    conn.commit()
+
+
+def drop_version(conn, feed_version_id: int, *, force: bool = False) -> None:
+    """Delete a version and all its rows. The published version needs ``force``;
+    its feed then has no current version."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT v.feed_id, f.current_version_id FROM gtfs.feed_version v JOIN gtfs.feed f USING (feed_id)"
+                    " WHERE v.feed_version_id = %s", (feed_version_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise GtfsPipelineError(f"no feed version {feed_version_id}")
+        feed_id, current = row
+        if current == feed_version_id:
+            if not force:
+                raise GtfsPipelineError(
+                    f"feed version {feed_version_id} is the published version of feed {feed_id}; "
+                    "pass --force to drop it (the feed then has no current version)")
+            cur.execute("UPDATE gtfs.feed SET current_version_id = NULL WHERE feed_id = %s", (feed_id,))
+        _drop_partitions(cur, feed_version_id)
+        cur.execute("DELETE FROM gtfs.feed_version WHERE feed_version_id = %s", (feed_version_id,))
+    conn.commit()
+
+
+def list_versions(conn, feed_id: str | None = None) -> list[dict]:
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT v.feed_version_id, v.feed_id, v.status, v.sha256, v.content_sha256, v.source, v.as_of,"
+            " v.loaded_at, v.published_at, v.service_start_date, v.service_end_date, v.error,"
+            " (f.current_version_id = v.feed_version_id) AS current"
+            " FROM gtfs.feed_version v JOIN gtfs.feed f USING (feed_id)"
+            " WHERE %(feed)s::text IS NULL OR v.feed_id = %(feed)s ORDER BY v.feed_id, v.feed_version_id",
+            {"feed": feed_id})
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool = True,
+              feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
+              progress: ProgressFn | None = None,
+              on_file: Callable[[FileResult], None] | None = None) -> tuple[int, list[FileResult]]:
+    """The whole load in one process: what `gtfs-pipeline load` runs.
+
+    Returns (feed_version_id, per-file results). On any failure the version is
+    marked failed, its rows are freed, and FeedError is raised.
+    """
+    plan = start_version(conn, feed_id, source, feed_name=feed_name, source_url=source_url, as_of=as_of)
+    results: list[FileResult] = []
+    try:
+        with archive.open_zip(source, feed_id=feed_id) as zf:
+            for member in _load_order(plan):
+                result = load_member(conn, plan, zf, member)
+                results.append(result)
+                if on_file:
+                    on_file(result)
+        finish_version(conn, plan.feed_version_id)
+        if publish_version:
+            publish(conn, plan.feed_version_id)
+    except BaseException as exc:
+        fail_version(conn, plan.feed_version_id, str(exc) or type(exc).__name__)
+        if isinstance(exc, GtfsPipelineError):
+            raise
+        if isinstance(exc, Exception):
+            raise FeedError(f"load failed: {type(exc).__name__}: {exc}", feed_id=feed_id) from exc
+        raise
+    return plan.feed_version_id, results
+
+
+def _load_order(plan: VersionPlan) -> list[str]:
+    """Reference files first (in reference order), then the rest by name."""
+    order = {f.name: i for i, f in enumerate(FILES)}
+    return [m["name"] for m in sorted(plan.members, key=lambda m: (order.get(m["name"], len(order)), m["name"]))]
