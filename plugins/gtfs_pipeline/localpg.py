@@ -60,6 +60,12 @@ class LocalCluster:
         if os.geteuid() == 0:
             shutil.chown(self.datadir, "postgres", "postgres")
             self.datadir.chmod(0o700)
+            # The postgres user must be able to reach the folder (pytest's temp
+            # folders are private to root).
+            for parent in self.datadir.resolve().parents:
+                mode = parent.stat().st_mode
+                if not mode & 0o001:
+                    parent.chmod(mode | 0o001)
         if not (self.datadir / "PG_VERSION").exists():
             self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres",
                       "-A", "trust", "--no-sync", "-E", "UTF8", "--locale", "C")
