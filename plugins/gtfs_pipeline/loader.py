@@ -435,11 +435,12 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
         cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'",
                     (feed_version_id, member.name))
         stored_as_rows = False
+        columns: list[str] = []
         if member.kind == "extra_csv":
             for enc in ENCODINGS:
                 cur.execute("SAVEPOINT extra_csv")
                 try:
-                    rows = _copy_extra_csv(cur, feed_id, feed_version_id, zf, member, enc)
+                    rows, columns = _copy_extra_csv(cur, feed_id, feed_version_id, zf, member, enc)
                     cur.execute("RELEASE SAVEPOINT extra_csv")
                     stored_as_rows, encoding = True, enc
                     break
@@ -469,18 +470,20 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
         seconds = time.monotonic() - started
         cur.execute(
             "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
-            " columns, load_path, seconds) VALUES (%s, %s, %s, %s, %s, %s, '{}', 'kept', %s)"
+            " columns, load_path, seconds) VALUES (%s, %s, %s, %s, %s, %s, %s, 'kept', %s)"
             " ON CONFLICT (feed_version_id, filename) DO UPDATE SET rows = EXCLUDED.rows,"
-            " seconds = EXCLUDED.seconds, encoding = EXCLUDED.encoding",
-            (feed_version_id, member.name, member.archive_name, rows, member.size, encoding, seconds))
+            " seconds = EXCLUDED.seconds, encoding = EXCLUDED.encoding, columns = EXCLUDED.columns",
+            (feed_version_id, member.name, member.archive_name, rows, member.size, encoding, columns, seconds))
     conn.commit()
     return FileResult(member.name, rows, member.size, encoding, "kept", round(seconds, 3), 1)
 
 
-def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding: str) -> int:
+def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding: str) -> tuple[int, list[str]]:
+    """Rows of a CSV member as JSON objects; returns (rows, header names in file order)."""
     import csv
 
     count = 0
+    header: list[str] = []
 
     def chunks():
         nonlocal count
@@ -489,6 +492,7 @@ def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding:
             first = next(lines, "")
             names = next(csv.reader([first.lstrip("\ufeff")]), [])
             names = [n.strip() or f"column_{i + 1}" for i, n in enumerate(names)]
+            header.extend(names)
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")
             for line, record in csv_records(lines):
@@ -497,6 +501,10 @@ def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding:
                     key = names[i] if i < len(names) else f"column_{i + 1}"
                     if key in obj:
                         key = f"{key}#{i + 1}"
+                        if i < len(names):
+                            header[i] = key
+                    if key not in header:
+                        header.append(key)
                     obj[key] = value
                 writer.writerow([feed_version_id, member.name, line, json.dumps(obj, ensure_ascii=False)])
                 count += 1
@@ -508,7 +516,7 @@ def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding:
 
     copy_in(cur, "COPY gtfs.extra_file_row (feed_version_id, filename, line_number, record)"
             " FROM STDIN WITH (FORMAT csv)", IterReader(chunks()))
-    return count
+    return count, header
 
 
 def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile,
