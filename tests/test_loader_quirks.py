@@ -48,9 +48,12 @@ def test_bom_and_crlf(conn, tmp_path):
 
 
 def test_quoted_commas_and_newlines(conn, tmp_path):
-    stops = 'stop_id,stop_name,stop_lat,stop_lon\nS1,"Main St, North",52.5,13.4\nS2,"Two\nLines",52.51,13.41\n'
-    load(conn, write_feed(tmp_path / "f.zip", {"stops.txt": stops}))
-    assert rows(conn, "SELECT stop_name FROM gtfs.stops ORDER BY stop_id") == [("Main St, North",), ("Two\nLines",)]
+    stops = ('stop_id,stop_name,stop_lat,stop_lon\nS1,"Main St, North",52.5,13.4\nS2,"Two\nLines",52.51,13.41\n'
+             'S3,"Say ""hi""",52.52,13.42\n')
+    vid, res = load(conn, write_feed(tmp_path / "f.zip", {"stops.txt": stops}))
+    assert res["stops.txt"].load_path == "fast"
+    assert rows(conn, "SELECT stop_name, line_number FROM gtfs.stops ORDER BY stop_id") == [
+        ("Main St, North", 2), ("Two\nLines", 3), ('Say "hi"', 5)]
 
 
 def test_padded_values_are_trimmed_and_reported(conn, tmp_path):

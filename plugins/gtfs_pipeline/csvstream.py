@@ -163,6 +163,10 @@ class HeaderSplitter:
     def rest(self) -> "PrefixedReader":
         return PrefixedReader(self._pending, self._raw)
 
+    def rest_reporting(self, on_read: Callable[[int], None]) -> "PrefixedReader":
+        """``rest``, calling ``on_read(n)`` for every n bytes read (progress)."""
+        return PrefixedReader(self._pending, self._raw, on_read)
+
 
 class PrefixedReader(io.RawIOBase):
     """``prefix`` followed by the rest of ``raw``: what a buffered read left over, then the stream."""
@@ -192,6 +196,73 @@ class PrefixedReader(io.RawIOBase):
         data = self.read(len(b))
         b[: len(data)] = data
         return len(data)
+
+
+# A space or tab next to a delimiter or line end: a value may be padded. Plain
+# substring tests: a regular expression here costs more than the COPY.
+_PADDING_MARKS = (b" ,", b", ", b" \n", b"\n ", b" \r", b"\t")
+
+
+class NumberedRecords(io.RawIOBase):
+    """The member's CSV bytes with each record's line number put in front as a first field.
+
+    This is how the fast path stores line numbers without per-row work in the
+    database (a sequence default costs as much as the COPY itself). A line
+    that continues a quoted field is not a new record: an odd number of quote
+    characters on a line toggles "inside quotes". It also notes whether any
+    value may be padded with spaces, so the trim pass runs only when needed.
+    """
+
+    def __init__(self, raw: BinaryIO, first_line: int = 2, chunk_size: int = 1 << 20,
+                 on_read: Callable[[int], None] | None = None) -> None:
+        self._raw = raw
+        self._line = first_line
+        self._chunk = chunk_size
+        self._pending = b""
+        self._in_quotes = False
+        self._out = b""
+        self._eof = False
+        self._on_read = on_read
+        self.maybe_padded = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        data = self._raw.read(self._chunk)
+        if self._on_read and data:
+            self._on_read(len(data))
+        buf = self._pending + data
+        lines = buf.split(b"\n")
+        if data:
+            self._pending = lines.pop()
+        else:
+            self._eof = True
+            self._pending = b""
+            if lines and lines[-1] == b"":
+                lines.pop()
+        if not self.maybe_padded and (buf[:1] == b" " or any(m in buf for m in _PADDING_MARKS)):
+            self.maybe_padded = True
+        n = self._line
+        if not self._in_quotes and b'"' not in buf:
+            self._out += b"".join([b"%d,%b\n" % (i, line) for i, line in enumerate(lines, n)])
+        else:
+            parts = []
+            for i, line in enumerate(lines, n):
+                parts.append(line + b"\n" if self._in_quotes else b"%d,%b\n" % (i, line))
+                if line.count(b'"') % 2:
+                    self._in_quotes = not self._in_quotes
+            self._out += b"".join(parts)
+        self._line = n + len(lines)
+
+    def read(self, size: int = -1) -> bytes:
+        """One numbered chunk of about ``chunk_size`` bytes, whatever ``size`` asks:
+        COPY takes any length, and slicing a large buffer per call would cost more
+        than the numbering."""
+        while not self._out and not self._eof:
+            self._fill()
+        data, self._out = self._out, b""
+        return data
 
 
 class IterReader(io.RawIOBase):

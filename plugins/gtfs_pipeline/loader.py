@@ -30,7 +30,7 @@ from .csvstream import (
     HeaderSplitter,
     IterReader,
     Notice,
-    PrefixedReader,
+    NumberedRecords,
     RobustRows,
     csv_records,
     decoded_lines,
@@ -100,6 +100,7 @@ class FileResult:
     columns: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     duplicate_rows: int = 0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per step: copy, trim, key, attach
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -150,20 +151,19 @@ def _drop_previous_attempt(conn, feed_version_id: int, gtfs_file: GtfsFile) -> N
 
 
 def _create_partition_table(cur, gtfs_file: GtfsFile, feed_version_id: int) -> None:
-    """A plain table with the parent's columns; no key yet (built after COPY), and the
-    version id and line numbers filled in by defaults while COPY runs."""
+    """A plain table with the parent's columns and no key yet (built after COPY).
+
+    The version id comes from a default; its CHECK constraint, checked row by
+    row during COPY, lets ATTACH PARTITION skip its validation scan.
+    """
+    version = sql.Literal(int(feed_version_id))
     cols = []
     for name, type_ in table_columns(gtfs_file):
         if name == VERSION_COLUMN:
-            cols.append(sql.SQL("{} bigint NOT NULL DEFAULT {}").format(
-                sql.Identifier(name), sql.Literal(int(feed_version_id))))
-        elif name == LINE_COLUMN:
-            cols.append(sql.SQL("{} bigint DEFAULT nextval('pg_temp.gtfs_line_seq')").format(
-                sql.Identifier(name)))
+            cols.append(sql.SQL("{} bigint NOT NULL DEFAULT {} CHECK ({} = {})").format(
+                sql.Identifier(name), version, sql.Identifier(name), version))
         else:
             cols.append(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(type_)))
-    cur.execute("DROP SEQUENCE IF EXISTS pg_temp.gtfs_line_seq")
-    cur.execute("CREATE TEMP SEQUENCE gtfs_line_seq START 2 CACHE 10000")
     cur.execute(sql.SQL("CREATE TABLE {} ({})").format(
         partition_ident(gtfs_file, feed_version_id), sql.SQL(", ").join(cols)))
 
@@ -224,6 +224,15 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
         spool.add(n)
 
     load_path, encoding, rows = None, None, 0
+    stages: dict[str, float] = {}
+    mark = time.monotonic()
+
+    def stage(name: str) -> None:
+        nonlocal mark
+        now = time.monotonic()
+        stages[name] = round(stages.get(name, 0.0) + now - mark, 3)
+        mark = now
+
     cur = conn.cursor()
     if header.clean:
         for enc in ENCODINGS[:2]:
@@ -232,21 +241,25 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
                 continue
             if outcome == _REFUSED:
                 break
-            rows, load_path, encoding = outcome, "fast", enc
+            (rows, maybe_padded), load_path, encoding = outcome, "fast", enc
             break
     if load_path is None:
         rows, encoding = _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header,
                                  spool, progress)
         load_path = "robust"
-    if load_path == "fast":
+    stage("copy")
+    if load_path == "fast" and maybe_padded:
         _trim_padded_text(cur, gtfs_file, feed_version_id, header)
+        stage("trim")
     if encoding != "utf-8":
         spool.add(Notice("non_utf8_encoding", "WARNING", member.name, None, None, encoding,
                          {"decodedAs": encoding}))
     duplicates = _build_key(cur, gtfs_file, feed_version_id)
+    stage("key")
     cur.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
         parent_ident(gtfs_file), partition_ident(gtfs_file, feed_version_id),
         sql.Literal(int(feed_version_id))))
+    stage("attach")
     spool.flush_to(cur)
     seconds = time.monotonic() - started
     cur.execute(
@@ -260,10 +273,11 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
                 " AND source = 'loader'", (feed_version_id, member.name))
     notice_count = cur.fetchone()[0]
     conn.commit()
+    stage("commit")
     cur.close()
     return FileResult(member.name, rows - duplicates, member.size, encoding, load_path,
                       round(seconds, 3), notice_count, [c.name for c in header.known_columns],
-                      header.unknown_names, duplicates)
+                      header.unknown_names, duplicates, stages)
 
 
 _NEXT_ENCODING = "next encoding"
@@ -271,10 +285,10 @@ _REFUSED = "refused"
 
 
 def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, encoding: str,
-              progress) -> int | str:
+              progress) -> tuple[int, bool] | str:
     """COPY the member's bytes as they are, decoded by the server as ``encoding``.
 
-    Returns the row count; _NEXT_ENCODING when the bytes are not in that
+    Returns (rows, whether any value may be padded); _NEXT_ENCODING when the bytes are not in that
     encoding; _REFUSED when COPY refused the data (the robust path takes over).
     """
     cur.execute("SAVEPOINT fast_path")
@@ -283,12 +297,13 @@ def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: Head
         cur.execute(sql.SQL("SET LOCAL client_encoding = {}").format(sql.Literal(PG_ENCODING[encoding])))
         with archive.open_member(zf, member, feed_id=feed_id) as raw:
             splitter = HeaderSplitter(raw, member.name, feed_id)
-            rest = PrefixedReader(splitter._pending, raw, _Progress(progress, member.name, member.size))
-            copy_in(cur, _copy_sql(gtfs_file, feed_version_id, [c.name for c in header.known_columns]), rest)
+            records = NumberedRecords(splitter.rest, on_read=_Progress(progress, member.name, member.size))
+            copy_in(cur, _copy_sql(gtfs_file, feed_version_id,
+                                   [LINE_COLUMN] + [c.name for c in header.known_columns]), records)
         rows = cur.rowcount
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
         cur.execute("RELEASE SAVEPOINT fast_path")
-        return rows
+        return rows, records.maybe_padded
     except (psycopg2.DataError, psycopg2.IntegrityError) as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
@@ -310,8 +325,7 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
             _create_partition_table(cur, gtfs_file, feed_version_id)
             with archive.open_member(zf, member, feed_id=feed_id) as raw:
                 splitter = HeaderSplitter(raw, member.name, feed_id)
-                rest = PrefixedReader(splitter._pending, raw,
-                                      _Progress(progress, member.name, member.size))
+                rest = splitter.rest_reporting(_Progress(progress, member.name, member.size))
                 transformer = RobustRows(header, member.name, spool.add)
                 stream = IterReader(transformer.transform(decoded_lines(rest, enc)))
                 copy_in(cur, _copy_sql(gtfs_file, feed_version_id, columns), stream)
@@ -358,8 +372,6 @@ def _trim_padded_text(cur, gtfs_file: GtfsFile, feed_version_id: int, header: He
 def _build_key(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:
     """Build the version's key. When rows break it, set them aside (kept whole in
     gtfs.rejected_row with a notice) and build it again. Returns rows set aside."""
-    cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT").format(
-        partition_ident(gtfs_file, feed_version_id), sql.Identifier(LINE_COLUMN)))
     constraint = key_constraint_sql(gtfs_file, f"{partition_name(gtfs_file, feed_version_id)}_key")
     if constraint is None:
         return 0

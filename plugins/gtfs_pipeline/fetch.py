@@ -1,0 +1,231 @@
+"""Downloading a feed into the archive: conditional GET, limits, hashes, one clear error.
+
+The bytes stream to a local temporary file while being hashed, are checked to
+be a usable GTFS zip, and only then are copied into the archive (any
+ObjectStoragePath-like folder: file://, s3://, ...) under
+``<root>/<feed_id>/<sha256>.zip``. Tasks on other workers read the same bytes
+from there, and users can backfill from it.
+
+Secret header / query values are passed in already resolved; every message
+this module produces goes through ``Scrubber`` so that none of them (nor a
+password in a URL) reaches a log, the fetch log or an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+from .errors import FeedError
+
+CHUNK = 256 * 1024
+USER_AGENT = "gtfs-pipeline/0.1 (+https://github.com/; GTFS Schedule loader)"
+
+
+class FetchError(FeedError):
+    """The feed could not be fetched. ``transient`` errors (network, 5xx, 429) are
+    worth a retry; the others (404, not a zip, too large) are not."""
+
+    def __init__(self, message: str, *, feed_id: str | None = None, transient: bool = False,
+                 http_status: int | None = None) -> None:
+        super().__init__(message, feed_id=feed_id)
+        self.transient = transient
+        self.http_status = http_status
+
+
+@dataclass(frozen=True)
+class Limits:
+    connect_timeout: float = 15.0
+    read_timeout: float = 120.0
+    max_seconds: float = 1800.0
+    max_bytes: int = 1024**3
+    max_redirects: int = 5
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> "Limits":
+        known = {k: options[k] for k in cls.__dataclass_fields__ if k in options}
+        return cls(**known)
+
+
+@dataclass
+class Scrubber:
+    """Replaces secret values (and URL passwords) in any text before it is shown or stored."""
+
+    secrets: list[str] = field(default_factory=list)
+
+    def __call__(self, text: str) -> str:
+        for s in sorted({s for s in self.secrets if s and len(s) >= 3}, key=len, reverse=True):
+            text = text.replace(s, "***")
+        return redact_url(text)
+
+
+def redact_url(text: str) -> str:
+    """user:password@ in URLs becomes user:***@."""
+    return re.sub(r"(://[^:/@\s]+:)[^@/\s]*@", r"\1***@", text)
+
+
+@dataclass
+class Fetched:
+    """What a fetch produced: small, JSON-able (``as_dict``)."""
+
+    http_status: int | None
+    not_modified: bool = False
+    bytes: int | None = None
+    sha256: str | None = None
+    content_sha256: str | None = None
+    archive_path: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def download(url: str, dest: BinaryIO, *, feed_id: str, limits: Limits, headers: dict[str, str] | None = None,
+             query: dict[str, str] | None = None, etag: str | None = None, last_modified: str | None = None,
+             scrub: Scrubber | None = None) -> Fetched:
+    """GET ``url`` into ``dest`` (not written on 304). Raises FetchError."""
+    import requests
+
+    scrub = scrub or Scrubber()
+    send = {"User-Agent": USER_AGENT, "Accept": "application/zip, application/octet-stream, */*;q=0.5"}
+    send.update(headers or {})
+    if etag:
+        send["If-None-Match"] = etag
+    if last_modified:
+        send["If-Modified-Since"] = last_modified
+    session = requests.Session()
+    session.max_redirects = int(limits.max_redirects)
+    session.trust_env = True
+    started = time.monotonic()
+    try:
+        resp = session.get(url, headers=send, params=query or None, stream=True, allow_redirects=True,
+                           timeout=(limits.connect_timeout, limits.read_timeout))
+    except requests.TooManyRedirects:
+        raise FetchError(f"more than {limits.max_redirects} redirects from {scrub(url)}", feed_id=feed_id) from None
+    except requests.Timeout as exc:
+        raise FetchError(f"timed out connecting to {scrub(url)}: {scrub(_first_line(exc))}",
+                         feed_id=feed_id, transient=True) from None
+    except requests.RequestException as exc:
+        raise FetchError(f"cannot download {scrub(url)}: {scrub(_first_line(exc))}",
+                         feed_id=feed_id, transient=True) from None
+    with resp:
+        status = resp.status_code
+        if status == 304:
+            return Fetched(http_status=304, not_modified=True, etag=resp.headers.get("ETag") or etag,
+                           last_modified=resp.headers.get("Last-Modified") or last_modified)
+        if status != 200:
+            transient = status >= 500 or status in (408, 429)
+            raise FetchError(f"HTTP {status} {resp.reason or ''} from {scrub(url)}".rstrip(), feed_id=feed_id,
+                             transient=transient, http_status=status)
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+            raise FetchError(f"the server announces {int(declared)} bytes, over the limit of {limits.max_bytes}"
+                             f" (option max_bytes)", feed_id=feed_id, http_status=status)
+        h = hashlib.sha256()
+        total = 0
+        try:
+            for chunk in resp.iter_content(CHUNK):
+                total += len(chunk)
+                if total > limits.max_bytes:
+                    raise FetchError(f"download exceeds the limit of {limits.max_bytes} bytes (option max_bytes)",
+                                     feed_id=feed_id, http_status=status)
+                if time.monotonic() - started > limits.max_seconds:
+                    raise FetchError(f"download took longer than {limits.max_seconds:.0f} s (option max_seconds)",
+                                     feed_id=feed_id, transient=True, http_status=status)
+                h.update(chunk)
+                dest.write(chunk)
+        except requests.RequestException as exc:
+            raise FetchError(f"the download from {scrub(url)} broke off after {total} bytes: "
+                             f"{scrub(_first_line(exc))}", feed_id=feed_id, transient=True,
+                             http_status=status) from None
+        if declared and declared.isdigit() and total != int(declared):
+            raise FetchError(f"truncated body: got {total} of {declared} bytes", feed_id=feed_id,
+                             transient=True, http_status=status)
+        return Fetched(http_status=status, bytes=total, sha256=h.hexdigest(),
+                       etag=resp.headers.get("ETag"), last_modified=resp.headers.get("Last-Modified"))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def check_archive(path: Path, feed_id: str, http_status: int | None) -> tuple[str, str]:
+    """(sha256, content hash) of a downloaded file; FetchError when it is not a usable GTFS zip."""
+    from .versions import inspect_archive
+
+    try:
+        sha, content, _ = inspect_archive(path, feed_id)
+    except FeedError as exc:
+        got = f"HTTP {http_status} but the body" if http_status else "the file"
+        raise FetchError(f"{got} is not a usable GTFS zip: {exc.reason}", feed_id=feed_id,
+                         http_status=http_status) from None
+    return sha, content
+
+
+def store(local: Path, root: Any, feed_id: str, sha256: str) -> str:
+    """Copy a checked zip into the archive under its hash; returns its path (a URL string).
+
+    Written to a temporary name first and renamed, so a reader never sees half a file;
+    a zip already stored under that hash is kept as it is.
+    """
+    folder = root / feed_id
+    dest = folder / f"{sha256}.zip"
+    if dest.exists():
+        return str(dest)
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f".{sha256}.{uuid.uuid4().hex[:8]}.part"
+    with open(local, "rb") as src, part.open("wb") as out:
+        shutil.copyfileobj(src, out, CHUNK)
+    part.rename(dest)
+    return str(dest)
+
+
+def fetch_to_archive(url: str, root: Any, *, feed_id: str, limits: Limits, headers: dict[str, str] | None = None,
+                     query: dict[str, str] | None = None, etag: str | None = None,
+                     last_modified: str | None = None, scrub: Scrubber | None = None,
+                     tmp_dir: str | None = None) -> Fetched:
+    """Download, check and archive a feed. A 304 returns ``not_modified`` and stores nothing."""
+    with tempfile.TemporaryDirectory(prefix="gtfs-fetch-", dir=tmp_dir) as tmp:
+        local = Path(tmp) / "download.zip"
+        with open(local, "wb") as out:
+            got = download(url, out, feed_id=feed_id, limits=limits, headers=headers, query=query, etag=etag,
+                           last_modified=last_modified, scrub=scrub)
+        if got.not_modified:
+            return got
+        got.sha256, got.content_sha256 = check_archive(local, feed_id, got.http_status)
+        got.archive_path = store(local, root, feed_id, got.sha256)
+        return got
+
+
+def copy_to_archive(source: Any, root: Any, *, feed_id: str, limits: Limits,
+                    opener: Callable[[str], Any] | None = None, tmp_dir: str | None = None) -> Fetched:
+    """Take a zip given by path (local or object storage) as if it had been fetched."""
+    src = opener(source) if opener else Path(source)
+    with tempfile.TemporaryDirectory(prefix="gtfs-fetch-", dir=tmp_dir) as tmp:
+        local = Path(tmp) / "given.zip"
+        try:
+            with src.open("rb") as fh, open(local, "wb") as out:
+                total = 0
+                while chunk := fh.read(CHUNK):
+                    total += len(chunk)
+                    if total > limits.max_bytes:
+                        raise FetchError(f"{source} is larger than the limit of {limits.max_bytes} bytes",
+                                         feed_id=feed_id)
+                    out.write(chunk)
+        except FileNotFoundError:
+            raise FetchError(f"no such file: {source}", feed_id=feed_id) from None
+        except OSError as exc:
+            raise FetchError(f"cannot read {source}: {exc}", feed_id=feed_id) from None
+        sha, content = check_archive(local, feed_id, None)
+        return Fetched(http_status=None, bytes=os.path.getsize(local), sha256=sha, content_sha256=content,
+                       archive_path=store(local, root, feed_id, sha))

@@ -1,0 +1,575 @@
+"""What each task of the `gtfs_feeds` DAG does, as plain functions of a connection.
+
+The DAG file stays a list of short TaskFlow functions; the logic (which feeds
+to fetch for a run, change detection, one file's load, publish policy, the run
+summary) lives here where it can be read and tested. Everything passed between
+tasks is a small dict (feed ids, version ids, paths, hashes), never rows.
+
+Concurrency: a backfill and the daily run may work on the same feed at once.
+Registering a version and publishing one happen under a per-feed advisory lock,
+and a version whose bytes or contents match one already loaded (or being
+loaded) is never loaded again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import logging
+import os
+import zipfile
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from . import archive, versions
+from .errors import FeedError, GtfsPipelineError
+from .fetch import FetchError, Fetched, Limits, Scrubber, copy_to_archive, fetch_to_archive, redact_url
+from .paths import PROJECT_ROOT
+from .registry import REGISTRY_VARIABLE, FeedSpec, Registry, load_registry
+
+log = logging.getLogger(__name__)
+
+CONN_ID = "gtfs_db"
+POOL = os.environ.get("GTFS_DB_POOL", "gtfs_db")
+ARCHIVE_ENV = "GTFS_ARCHIVE_URL"
+ARCHIVE_CONN_ENV = "GTFS_ARCHIVE_CONN_ID"
+DEFAULT_ARCHIVE = PROJECT_ROOT / "data" / "archive"
+ASSET_URI = "gtfs://feed/{feed_id}"
+ASSET_ALIAS = "gtfs_feed_published"
+# A version still 'loading' after this long belongs to a run that died: it no
+# longer blocks loading the same bytes again.
+LOADING_STALE_AFTER = "12 hours"
+KINDS = ("current", "archive", "given")
+
+
+# --- where things are --------------------------------------------------------------------------
+
+def database_dsn() -> str:
+    """psycopg2 DSN from the Airflow connection `gtfs_db`, else $GTFS_DATABASE_URL.
+
+    The postgres provider's hook hands out psycopg 3 connections; the library
+    uses psycopg2, so only the connection's fields are taken from Airflow.
+    """
+    try:
+        from airflow.sdk import BaseHook
+
+        c = BaseHook.get_connection(CONN_ID)
+    except Exception as exc:  # noqa: BLE001 - not defined / no Airflow: fall back
+        env = os.environ.get("GTFS_DATABASE_URL")
+        if env:
+            return env
+        raise GtfsPipelineError(f"no database: define the Airflow connection {CONN_ID} "
+                                f"(e.g. AIRFLOW_CONN_GTFS_DB) or set GTFS_DATABASE_URL ({type(exc).__name__})") from None
+    import psycopg2.extensions
+
+    extra = c.extra_dejson if isinstance(c.extra_dejson, dict) else {}
+    params = {k: v for k, v in extra.items() if k in ("sslmode", "sslrootcert", "sslcert", "sslkey",
+                                                      "connect_timeout", "options", "target_session_attrs")}
+    return psycopg2.extensions.make_dsn(host=c.host or None, port=c.port or None, user=c.login or None,
+                                        password=c.password or None, dbname=c.schema or None, **params)
+
+
+@contextmanager
+def connection() -> Iterator[Any]:
+    from . import db
+
+    with db.connection(database_dsn()) as conn:
+        yield conn
+
+
+def archive_root() -> Any:
+    """The feed archive (ObjectStoragePath): $GTFS_ARCHIVE_URL (file://, s3://, ...), default data/archive."""
+    return storage_path(os.environ.get(ARCHIVE_ENV) or DEFAULT_ARCHIVE.as_uri())
+
+
+def storage_path(url: str) -> Any:
+    from airflow.sdk import ObjectStoragePath
+
+    if "://" not in url:
+        url = "file://" + os.path.abspath(url)
+    conn_id = os.environ.get(ARCHIVE_CONN_ENV)
+    return ObjectStoragePath(url, conn_id=conn_id) if conn_id and not url.startswith("file://") \
+        else ObjectStoragePath(url)
+
+
+def run_registry() -> Registry:
+    """The registry for a run: Airflow Variable gtfs_feeds_registry (a path), else the file default."""
+    path = None
+    try:
+        from airflow.sdk import Variable
+
+        path = Variable.get(REGISTRY_VARIABLE, default=None)
+    except Exception:  # noqa: BLE001 - no Variable backend (plain Python): use the default
+        path = None
+    return load_registry(path)
+
+
+def secret_resolver(ref: dict) -> str:
+    """Resolve a registry secret reference inside a task; the value is masked in task logs."""
+    if "env" in ref:
+        value = os.environ.get(ref["env"])
+        if value is None:
+            raise GtfsPipelineError(f"environment variable {ref['env']} is not set")
+    elif "variable" in ref:
+        from airflow.sdk import Variable
+
+        value = Variable.get(ref["variable"])
+    else:
+        from airflow.sdk import BaseHook
+
+        c = BaseHook.get_connection(ref["connection"])
+        f = ref.get("field", "password")
+        value = c.extra_dejson.get(f[6:]) if f.startswith("extra.") else getattr(c, f)
+        if value is None:
+            raise GtfsPipelineError(f"connection {ref['connection']} has no {f}")
+    value = str(value)
+    try:
+        from airflow.sdk.log import mask_secret
+
+        mask_secret(value)
+    except Exception:  # noqa: BLE001 - outside Airflow there is no log masking to feed
+        pass
+    return value
+
+
+# --- 1. resolve ---------------------------------------------------------------------------------
+
+def parse_params(params: dict, registry: Registry) -> dict:
+    """Check the trigger params; one GtfsPipelineError listing every problem."""
+    problems = []
+    raw_ids = params.get("feed_ids") or []
+    if isinstance(raw_ids, str):
+        raw_ids = [s for s in (x.strip() for x in raw_ids.replace(",", " ").split()) if s]
+    if not isinstance(raw_ids, list) or not all(isinstance(x, str) for x in raw_ids):
+        problems.append("feed_ids: a list of feed ids")
+        raw_ids = []
+    unknown = [f for f in raw_ids if f not in registry.feeds]
+    if unknown:
+        problems.append(f"feed_ids: unknown feed(s) {', '.join(unknown)} (registry {registry.source} has: "
+                        f"{', '.join(sorted(registry.feeds)) or 'none'})")
+    force = params.get("force", False)
+    if not isinstance(force, bool):
+        problems.append("force: true or false")
+    url = params.get("url") or None
+    if url is not None and (not isinstance(url, str) or not url.strip()):
+        problems.append("url: an http(s) URL or a stored zip path")
+    if url and len(raw_ids) != 1:
+        problems.append("url: name exactly one feed in feed_ids to load the url as a version of")
+    as_of = params.get("as_of") or None
+    if as_of is not None:
+        try:
+            as_of = dt.date.fromisoformat(str(as_of)[:10])
+        except ValueError:
+            problems.append(f"as_of: a date YYYY-MM-DD, not {as_of!r}")
+    if problems:
+        raise GtfsPipelineError("invalid params: " + "; ".join(problems))
+    return {"feed_ids": raw_ids, "force": bool(force), "url": url.strip() if url else None, "as_of": as_of}
+
+
+def resolve_jobs(registry: Registry, params: dict, *, logical_date: dt.datetime | None, run_after: dt.datetime,
+                 run_type: str | None = None, today: dt.date | None = None) -> list[dict]:
+    """One job per feed to fetch in this run.
+
+    The run's date is the as_of param, else its logical date, else run_after
+    (manual runs have no logical date). A backfill, or a date before
+    yesterday, asks for the feed as it was then: its archive_url for that
+    date; feeds without one are skipped with a reason.
+    """
+    p = parse_params(params, registry)
+    when = logical_date or run_after
+    as_of = p["as_of"] or when.date()
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    historical = run_type == "backfill" or as_of < today - dt.timedelta(days=1)
+    specs = [registry.feeds[f] for f in p["feed_ids"]] if p["feed_ids"] else registry.enabled
+    jobs = []
+    for spec in specs:
+        job = {"feed_id": spec.feed_id, "spec": spec.as_dict(), "as_of": as_of.isoformat(),
+               "force": p["force"], "kind": "current", "url": spec.url, "skip_reason": None}
+        if p["url"]:
+            job.update(kind="given", url=p["url"])
+        elif historical:
+            if spec.archive_url:
+                job.update(kind="archive", url=spec.archive_url_for(as_of))
+            else:
+                job.update(kind="archive", url=spec.url,
+                           skip_reason=f"no archive_url for a past date ({as_of}): feed skipped")
+        jobs.append(job)
+    return jobs
+
+
+# --- 2. fetch -----------------------------------------------------------------------------------
+
+def last_validators(conn, feed_id: str, url: str) -> tuple[str | None, str | None, int | None]:
+    """ETag / Last-Modified of the last successful fetch of this URL whose version is still good."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT l.etag, l.last_modified, l.feed_version_id FROM gtfs.fetch_log l"
+            " JOIN gtfs.feed_version v ON v.feed_version_id = l.feed_version_id"
+            " WHERE l.feed_id = %s AND l.url = %s AND l.outcome IN ('new', 'unchanged', 'not-modified')"
+            " AND (l.etag IS NOT NULL OR l.last_modified IS NOT NULL)"
+            " AND v.status IN ('loaded', 'published', 'superseded')"
+            " ORDER BY l.fetch_id DESC LIMIT 1", (feed_id, url))
+        row = cur.fetchone()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
+
+
+def matching_version(conn, feed_id: str, sha256: str, content_sha256: str) -> int | None:
+    """A version of the feed with the same bytes or contents that is loaded, or being loaded now."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT feed_version_id FROM gtfs.feed_version WHERE feed_id = %s"
+            " AND (sha256 = %s OR content_sha256 = %s)"
+            " AND (status IN ('loaded', 'published', 'superseded')"
+            f"      OR (status = 'loading' AND created_at > now() - interval '{LOADING_STALE_AFTER}'))"
+            " ORDER BY feed_version_id DESC LIMIT 1", (feed_id, sha256, content_sha256))
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def log_fetch(conn, job: dict, run_id: str | None, outcome: str, message: str | None,
+              got: Fetched | None = None, feed_version_id: int | None = None) -> int:
+    url = redact_url(job["url"])
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO gtfs.fetch_log (feed_id, url, source_kind, as_of, http_status, bytes, sha256,"
+            " content_sha256, etag, last_modified, outcome, feed_version_id, archive_path, message, run_id)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING fetch_id",
+            (job["feed_id"], url, job["kind"], job["as_of"], got and got.http_status, got and got.bytes,
+             got and got.sha256, got and got.content_sha256, got and got.etag, got and got.last_modified,
+             outcome, feed_version_id, got and got.archive_path, message, run_id))
+        fetch_id = cur.fetchone()[0]
+    conn.commit()
+    return fetch_id
+
+
+def fetch_job(conn, job: dict, root: Any, *, run_id: str | None, final_try: bool = True,
+              resolve_secret: Callable[[dict], str] = secret_resolver,
+              open_path: Callable[[str], Any] | None = None) -> dict:
+    """Fetch one feed and decide new / unchanged / not-modified / skipped / error.
+
+    Feed-level problems (404, not a zip, too large) come back as outcome
+    'error' so the other feeds carry on; transient ones (network, 5xx) raise
+    FetchError while retries remain, so Airflow retries with backoff.
+    """
+    spec = FeedSpec.from_dict(job["spec"])
+    feed_id = spec.feed_id
+    result = {"feed_id": feed_id, "kind": job["kind"], "as_of": job["as_of"], "force": job["force"],
+              "run_id": run_id, "outcome": None, "message": None, "feed_version_id": None,
+              "archive_path": None, "sha256": None, "content_sha256": None, "fetched_at": None,
+              "source_url": spec.url, "name": spec.name, "publish": spec.option("publish")}
+    if job.get("skip_reason"):
+        log_fetch(conn, job, run_id, "skipped", job["skip_reason"])
+        return {**result, "outcome": "skipped", "message": job["skip_reason"]}
+    scrub = Scrubber()
+    limits = Limits.from_options(spec.options)
+    fetched_at = dt.datetime.now(dt.timezone.utc)
+    try:
+        if job["kind"] == "given" and not job["url"].startswith(("http://", "https://")):
+            got = copy_to_archive(job["url"], root, feed_id=feed_id, limits=limits,
+                                  opener=open_path or storage_path)
+            prior = None
+        else:
+            headers, query = {}, {}
+            if job["kind"] != "given":  # registry secrets go only to the registry's own URLs
+                headers = {k: _value(v, resolve_secret, scrub) for k, v in spec.headers.items()}
+                query = {k: _value(v, resolve_secret, scrub) for k, v in spec.query.items()}
+            etag, last_modified, prior = (None, None, None) if job["force"] or job["kind"] == "given" \
+                else last_validators(conn, feed_id, job["url"])
+            got = fetch_to_archive(job["url"], root, feed_id=feed_id, limits=limits, headers=headers,
+                                   query=query, etag=etag, last_modified=last_modified, scrub=scrub)
+    except FetchError as exc:
+        message = scrub(str(exc))
+        if exc.transient and not final_try:
+            log_fetch(conn, job, run_id, "error", message + " (will retry)", Fetched(exc.http_status))
+            raise FetchError(scrub(exc.reason), feed_id=feed_id, transient=True) from None
+        log_fetch(conn, job, run_id, "error", message, Fetched(exc.http_status))
+        return {**result, "outcome": "error", "message": message}
+    except GtfsPipelineError as exc:  # a secret that cannot be resolved, ...
+        message = scrub(str(exc))
+        log_fetch(conn, job, run_id, "error", message)
+        return {**result, "outcome": "error", "message": message}
+    result.update(got.as_dict(), fetched_at=fetched_at.isoformat())
+    if got.not_modified:
+        msg = "HTTP 304 Not Modified: same as the last fetch"
+        log_fetch(conn, job, run_id, "not-modified", msg, got, prior)
+        return {**result, "outcome": "not-modified", "message": msg, "feed_version_id": prior}
+    match = None if job["force"] else matching_version(conn, feed_id, got.sha256, got.content_sha256)
+    if match is not None:
+        msg = f"same bytes or contents as version {match}"
+        log_fetch(conn, job, run_id, "unchanged", msg, got, match)
+        return {**result, "outcome": "unchanged", "message": msg, "feed_version_id": match}
+    msg = "forced reload" if job["force"] else "new contents"
+    result["fetch_id"] = log_fetch(conn, job, run_id, "new", msg, got)
+    return {**result, "outcome": "new", "message": msg}
+
+
+def _value(value: Any, resolve: Callable[[dict], str], scrub: Scrubber) -> str:
+    if isinstance(value, dict):
+        secret = resolve(value)
+        scrub.secrets.append(secret)
+        return secret
+    return str(value)
+
+
+# --- 3. skip unchanged / start versions ---------------------------------------------------------
+
+@contextmanager
+def feed_lock(conn, feed_id: str) -> Iterator[None]:
+    """Session advisory lock for one feed: serialises registering and publishing its versions
+    across concurrent runs (a backfill and the daily run)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(hashtext('gtfs-pipeline feed'), hashtext(%s))", (feed_id,))
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(hashtext('gtfs-pipeline feed'), hashtext(%s))", (feed_id,))
+        conn.commit()
+
+
+def start_versions(conn, fetched: list[dict | None], open_path: Callable[[str], Any] | None = None) -> list[dict]:
+    """Register a version for every new fetch; returns one small dict per version
+    (its members in load order: ``load_items`` turns them into the load tasks).
+
+    Under the feed's lock the hashes are checked again: a concurrent run may
+    have registered the same bytes since this run fetched them.
+    """
+    open_path = open_path or storage_path
+    out_versions = []
+    for r in fetched:
+        if not r or r.get("outcome") != "new":
+            continue
+        feed_id = r["feed_id"]
+        with feed_lock(conn, feed_id):
+            match = None if r["force"] else matching_version(conn, feed_id, r["sha256"], r["content_sha256"])
+            if match is not None:
+                _update_fetch_log(conn, r, outcome="unchanged", feed_version_id=match,
+                                  message=f"version {match} with the same contents was registered meanwhile "
+                                          "by another run")
+                continue
+            try:
+                with open_path(r["archive_path"]).open("rb") as fh:
+                    plan = versions.start_version(
+                        conn, feed_id, fh, source_label=r["archive_path"], feed_name=r["name"],
+                        source_url=r["source_url"], as_of=dt.date.fromisoformat(r["as_of"]),
+                        fetched_at=dt.datetime.fromisoformat(r["fetched_at"]) if r.get("fetched_at") else None)
+            except FeedError as exc:
+                _update_fetch_log(conn, r, outcome="error", message=str(exc))
+                continue
+        _update_fetch_log(conn, r, feed_version_id=plan.feed_version_id)
+        version = {"feed_id": feed_id, "feed_version_id": plan.feed_version_id, "as_of": r["as_of"],
+                   "kind": r["kind"], "publish": r["publish"], "run_id": r["run_id"],
+                   "archive_path": r["archive_path"], "members": versions._load_order(plan)}
+        out_versions.append(version)
+    return out_versions
+
+
+def load_items(started: list[dict]) -> list[dict]:
+    """One load task's input per (version, member)."""
+    return [{"feed_id": v["feed_id"], "feed_version_id": v["feed_version_id"], "archive_path": v["archive_path"],
+             "member": name} for v in started for name in v["members"]]
+
+
+def _update_fetch_log(conn, r: dict, *, outcome: str | None = None, feed_version_id: int | None = None,
+                      message: str | None = None) -> None:
+    if not r.get("fetch_id"):
+        return
+    with conn.cursor() as cur:
+        cur.execute("UPDATE gtfs.fetch_log SET outcome = COALESCE(%s, outcome),"
+                    " feed_version_id = COALESCE(%s, feed_version_id), message = COALESCE(%s, message)"
+                    " WHERE fetch_id = %s", (outcome, feed_version_id, message, r["fetch_id"]))
+    conn.commit()
+
+
+# --- 4. load ------------------------------------------------------------------------------------
+
+def plan_from_db(conn, feed_version_id: int) -> versions.VersionPlan:
+    with conn.cursor() as cur:
+        cur.execute("SELECT feed_id, sha256, content_sha256, members, status FROM gtfs.feed_version"
+                    " WHERE feed_version_id = %s", (feed_version_id,))
+        row = cur.fetchone()
+    if row is None:
+        raise GtfsPipelineError(f"no feed version {feed_version_id}")
+    if row[4] != "loading":
+        raise FeedError(f"version {feed_version_id} is {row[4]}, no longer loading", feed_id=row[0])
+    return versions.VersionPlan(row[0], feed_version_id, row[1], row[2], list(row[3].values()))
+
+
+def load_file(conn, item: dict, open_path: Callable[[str], Any] | None = None) -> dict:
+    """Load one member of a version from the archive; safe to retry (the loader replaces
+    an earlier attempt's partition). A failure is noted on the version for finalize."""
+    open_path = open_path or storage_path
+    try:
+        plan = plan_from_db(conn, item["feed_version_id"])
+        with open_path(item["archive_path"]).open("rb") as fh:
+            with archive.open_zip(fh, feed_id=item["feed_id"]) as zf:
+                result = versions.load_member(conn, plan, zf, item["member"])
+    except Exception as exc:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("UPDATE gtfs.feed_version SET error = left(concat_ws('; ', error, %s), 4000)"
+                        " WHERE feed_version_id = %s AND status = 'loading'",
+                        (f"{item['member']}: {exc}", item["feed_version_id"]))
+        conn.commit()
+        raise
+    return {"feed_id": item["feed_id"], "feed_version_id": item["feed_version_id"], "member": item["member"],
+            "rows": result.rows, "load_path": result.load_path, "notices": result.notices}
+
+
+# --- 5. per version: finalize, geometry, validation, publish ------------------------------------
+
+def finalize(conn, version: dict) -> dict:
+    """All files there? Then keys, stats, ANALYZE (versions.finish_version); else the version fails."""
+    vid = version["feed_version_id"]
+    try:
+        files = versions.finish_version(conn, vid)
+    except GtfsPipelineError as exc:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT error FROM gtfs.feed_version WHERE feed_version_id = %s", (vid,))
+            row = cur.fetchone()
+        detail = f" ({row[0]})" if row and row[0] else ""
+        message = f"{getattr(exc, 'reason', exc)}{detail}"
+        versions.fail_version(conn, vid, message)
+        raise FeedError(f"version {vid} not loaded: {message}", feed_id=version["feed_id"]) from None
+    return {**version, "rows": sum(f["rows"] or 0 for f in files.values()), "files": len(files)}
+
+
+def _optional(module: str) -> Any | None:
+    if importlib.util.find_spec(module) is None:
+        return None
+    return importlib.import_module(module)
+
+
+def run_geometry(conn, version: dict) -> dict:
+    mod = _optional("gtfs_pipeline.geometry")
+    if mod is None:
+        log.info("feed %s: geometry step not installed (gtfs_pipeline.geometry): skipped", version["feed_id"])
+        return {**version, "geometry": None}
+    return {**version, "geometry": _guarded(conn, version, "geometry", mod.build_geometry)}
+
+
+def run_validation(conn, version: dict) -> dict:
+    """Validate; under publish policy if_valid, a version with errors fails (the old one stays current).
+
+    Assumes validate_version returns a dict with an ``errors`` count (issue 5).
+    """
+    mod = _optional("gtfs_pipeline.validation")
+    if mod is None:
+        log.info("feed %s: validation is not installed (gtfs_pipeline.validation): version %s not validated",
+                 version["feed_id"], version["feed_version_id"])
+        return {**version, "validation": None}
+    report = _guarded(conn, version, "validation", mod.validate_version) or {}
+    errors = int(report.get("errors", 0) or 0) if isinstance(report, dict) else 0
+    if errors and version["publish"] == "if_valid":
+        message = f"validation found {errors} error(s); publish policy if_valid keeps the previous version"
+        versions.fail_version(conn, version["feed_version_id"], message)
+        raise FeedError(message, feed_id=version["feed_id"])
+    return {**version, "validation": {"errors": errors}}
+
+
+def _guarded(conn, version: dict, step: str, fn: Callable[[Any, int], Any]) -> Any:
+    try:
+        return fn(conn, version["feed_version_id"])
+    except Exception as exc:
+        versions.fail_version(conn, version["feed_version_id"], f"{step} failed: {exc}")
+        raise FeedError(f"{step} failed for version {version['feed_version_id']}: {exc}",
+                        feed_id=version["feed_id"]) from exc
+
+
+def publish_version(conn, version: dict) -> dict:
+    """Make the version current in one transaction, unless policy or history say otherwise.
+
+    A version representing an older date than the current one (a backfill) is
+    kept loaded for analysis but does not replace it.
+    """
+    feed_id, vid = version["feed_id"], version["feed_version_id"]
+    reason = None
+    with feed_lock(conn, feed_id):
+        if version["publish"] == "never":
+            reason = "publish policy never: loaded, not made current"
+        else:
+            with conn.cursor() as cur:
+                cur.execute("SELECT v.feed_version_id, v.as_of FROM gtfs.feed f"
+                            " JOIN gtfs.feed_version v ON v.feed_version_id = f.current_version_id"
+                            " WHERE f.feed_id = %s", (feed_id,))
+                current = cur.fetchone()
+            as_of = dt.date.fromisoformat(version["as_of"])
+            if current and current[1] and current[1] > as_of:
+                reason = (f"historical version (as of {as_of}) kept loaded; version {current[0]} "
+                          f"(as of {current[1]}) stays current")
+            else:
+                versions.publish(conn, vid)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE gtfs.fetch_log SET message = concat_ws('; ', message, %s)"
+                    " WHERE feed_version_id = %s AND run_id IS NOT DISTINCT FROM %s AND outcome = 'new'",
+                    (reason or "published", vid, version.get("run_id")))
+    conn.commit()
+    return {**version, "published": reason is None, "reason": reason}
+
+
+def asset_uri(feed_id: str) -> str:
+    return ASSET_URI.format(feed_id=feed_id)
+
+
+# --- 6. summary ---------------------------------------------------------------------------------
+
+def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list[dict], list[str]]:
+    """Per feed of this run: its final state, reason and rows; and the list of failures."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT ON (l.feed_id) l.feed_id, l.outcome, l.message, l.source_kind, l.as_of,"
+            " l.feed_version_id, v.status, v.error, f.current_version_id = v.feed_version_id,"
+            " (SELECT sum(rows) FROM gtfs.feed_version_file x WHERE x.feed_version_id = v.feed_version_id)"
+            " FROM gtfs.fetch_log l LEFT JOIN gtfs.feed_version v ON v.feed_version_id = l.feed_version_id"
+            " LEFT JOIN gtfs.feed f ON f.feed_id = l.feed_id"
+            " WHERE l.run_id = %s ORDER BY l.feed_id, l.fetch_id DESC", (run_id,))
+        rows = cur.fetchall()
+    seen = {r[0] for r in rows}
+    report, failures = [], []
+    for feed_id, outcome, message, kind, as_of, vid, status, error, current, nrows in rows:
+        state = outcome
+        if outcome == "new":
+            if status == "published" and current:
+                state = "published"
+            elif status == "loaded":
+                state = "loaded"
+            elif status == "failed":
+                state, message = "failed", error or message
+            else:
+                state, message = "failed", f"version {vid} did not finish loading ({status or 'not started'})"
+        elif outcome == "error":
+            state = "failed"
+        entry = {"feed_id": feed_id, "state": state, "kind": kind, "as_of": str(as_of) if as_of else None,
+                 "feed_version_id": vid, "rows": int(nrows) if nrows is not None and outcome == "new" else None,
+                 "message": message}
+        report.append(entry)
+        if state == "failed":
+            failures.append(f"{feed_id}: {message}")
+    for job in jobs or []:
+        if job["feed_id"] not in seen:
+            report.append({"feed_id": job["feed_id"], "state": "failed", "kind": job["kind"],
+                           "as_of": job["as_of"], "feed_version_id": None, "rows": None,
+                           "message": "the fetch task did not record a result"})
+            failures.append(f"{job['feed_id']}: the fetch task did not record a result")
+    return report, failures
+
+
+def format_summary(report: list[dict]) -> str:
+    counts: dict[str, int] = {}
+    for e in report:
+        counts[e["state"]] = counts.get(e["state"], 0) + 1
+    lines = ["gtfs_feeds run: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no feeds")]
+    for e in sorted(report, key=lambda e: e["feed_id"]):
+        rows = f", {e['rows']} rows" if e["rows"] is not None else ""
+        version = f" version {e['feed_version_id']}" if e["feed_version_id"] else ""
+        lines.append(f"  {e['feed_id']}: {e['state']}{version} ({e['kind']}, as of {e['as_of']}{rows})"
+                     f"{': ' + e['message'] if e['message'] else ''}")
+    return "\n".join(lines)
+
+
+def open_member_zip(path: str) -> zipfile.ZipFile:
+    """A stored archive as a ZipFile (for ad-hoc use and tests)."""
+    return zipfile.ZipFile(storage_path(path).open("rb"))
