@@ -1,0 +1,125 @@
+"""Versions: every load is a new version, retries leave one copy, failures never touch what is published."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from feedbuilder import MINIMAL, write_feed
+from gtfs_pipeline import archive, db, versions
+from gtfs_pipeline.errors import FeedError, GtfsPipelineError
+
+
+def scalar(conn, query, *args):
+    with conn.cursor() as cur:
+        cur.execute(query, args)
+        return cur.fetchone()[0]
+
+
+def current_stop_names(conn, feed_id="f"):
+    with conn.cursor() as cur:
+        cur.execute("SELECT s.stop_name FROM gtfs_current.stops s JOIN gtfs.feed_version v USING (feed_version_id)"
+                    " WHERE v.feed_id = %s ORDER BY s.stop_id", (feed_id,))
+        return [r[0] for r in cur.fetchall()]
+
+
+def test_init_db_twice_is_a_no_op(conn):
+    assert db.init_db(conn) == []
+    assert db.init_db(conn) == []
+
+
+def test_loading_a_file_twice_leaves_one_copy(conn, tmp_path):
+    path = write_feed(tmp_path / "f.zip", {})
+    plan = versions.start_version(conn, "f", path)
+    with archive.open_zip(path) as zf:
+        for name in sorted(m["name"] for m in plan.members):
+            versions.load_member(conn, plan, zf, name)
+        again = versions.load_member(conn, plan, zf, "stop_times.txt")
+    assert again.rows == 2
+    assert scalar(conn, "SELECT count(*) FROM gtfs.stop_times WHERE feed_version_id = %s", plan.feed_version_id) == 2
+    assert scalar(conn, "SELECT count(*) FROM gtfs.feed_version_file WHERE feed_version_id = %s"
+                        " AND filename = 'stop_times.txt'", plan.feed_version_id) == 1
+
+
+def test_each_load_is_a_new_version_and_old_ones_stay(conn, tmp_path):
+    v1, _ = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f")
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,Renamed,52.5,13.4\nS2,Second,52.51,13.41\n"
+    v2, _ = versions.load_feed(conn, write_feed(tmp_path / "b.zip", {"stops.txt": stops}), "f")
+    assert v2 != v1
+    assert current_stop_names(conn) == ["Renamed", "Second"]
+    assert scalar(conn, "SELECT stop_name FROM gtfs.stops WHERE feed_version_id = %s AND stop_id = 'S1'", v1) == "First"
+    assert [(r["feed_version_id"], r["status"]) for r in versions.list_versions(conn, "f")] == [
+        (v1, "superseded"), (v2, "published")]
+
+
+def test_failed_load_leaves_the_published_version_current(conn, tmp_path):
+    v1, _ = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f")
+    broken = write_feed(tmp_path / "b.zip", {"trips.txt": "route_id,service_id\nR1,WD\n"})
+    with pytest.raises(FeedError, match="file trips.txt, line 1, column trip_id"):
+        versions.load_feed(conn, broken, "f")
+    assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") == v1
+    assert current_stop_names(conn) == ["First", "Second"]
+    failed = [r for r in versions.list_versions(conn, "f") if r["status"] == "failed"]
+    assert len(failed) == 1 and "trip_id" in failed[0]["error"]
+    # The failed version's rows are gone; the published one's are whole.
+    assert scalar(conn, "SELECT count(*) FROM gtfs.stops WHERE feed_version_id = %s", failed[0]["feed_version_id"]) == 0
+    assert scalar(conn, "SELECT count(*) FROM gtfs.stop_times WHERE feed_version_id = %s", v1) == 2
+
+
+def test_corrupt_member_fails_without_touching_published(conn, tmp_path):
+    v1, _ = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f")
+    path = write_feed(tmp_path / "b.zip", {})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("stop_times.txt")
+    # Flip a byte inside stop_times.txt's compressed data: the CRC check fails on read.
+    data[info.header_offset + 30 + len(info.filename) + 5] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(FeedError, match="stop_times.txt"):
+        versions.load_feed(conn, path, "f")
+    assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") == v1
+
+
+def test_unpublished_version_is_invisible_until_published(conn, tmp_path):
+    v1, _ = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f", publish_version=False)
+    assert current_stop_names(conn) == []
+    versions.publish(conn, v1)
+    assert current_stop_names(conn) == ["First", "Second"]
+
+
+def test_drop_version_removes_rows_and_refuses_the_published_one(conn, tmp_path):
+    v1, _ = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f")
+    v2, _ = versions.load_feed(conn, write_feed(tmp_path / "b.zip", {"routes.txt": MINIMAL["routes.txt"] + "R2,A,2,3\n"}), "f")
+    versions.drop_version(conn, v1)
+    assert scalar(conn, "SELECT count(*) FROM gtfs.stops WHERE feed_version_id = %s", v1) == 0
+    assert scalar(conn, "SELECT to_regclass(%s)", f"gtfs_part.stops_v{v1}") is None
+    with pytest.raises(GtfsPipelineError, match="published version of feed f; pass --force"):
+        versions.drop_version(conn, v2)
+    versions.drop_version(conn, v2, force=True)
+    assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") is None
+
+
+def test_content_hash_ignores_how_the_zip_was_made(conn, tmp_path):
+    a = write_feed(tmp_path / "a.zip", {})
+    b = tmp_path / "b.zip"
+    with zipfile.ZipFile(a) as src, zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as dst:
+        for name in reversed(src.namelist()):
+            dst.writestr("folder/" + name, src.read(name))
+    sha_a, content_a, _ = versions.inspect_archive(a, "f")
+    sha_b, content_b, _ = versions.inspect_archive(b, "f")
+    assert sha_a != sha_b
+    assert content_a == content_b
+
+
+def test_gtfs_current_prunes_other_versions(conn, tmp_path):
+    for i in range(3):
+        versions.load_feed(conn, write_feed(tmp_path / f"{i}.zip", {}), f"f{i}")
+    with conn.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM gtfs_current.stop_times"
+                    " WHERE feed_version_id = (SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f1')")
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    scans = {line.split(" on ")[1].split()[0]: line for line in plan.splitlines() if " Scan on " in line}
+    assert "actual rows=2" in scans["stop_times_v2"]
+    # Other versions' partitions are pruned at run time: listed, never read.
+    assert all("never executed" in scans[p] for p in ("stop_times_v1", "stop_times_v3") if p in scans)
