@@ -229,3 +229,10 @@ def test_not_a_zip_fails_clearly(conn, tmp_path):
     page.write_text("<!DOCTYPE html><html><body>Maintenance</body></html>")
     with pytest.raises(FeedError, match="not a readable zip archive .*error page"):
         load(conn, page)
+
+
+def test_empty_member_loads_as_an_empty_table_with_notice(conn, tmp_path):
+    vid, res = load(conn, write_feed(tmp_path / "f.zip", {"calendar_dates.txt": ""}))
+    assert res["calendar_dates.txt"].rows == 0
+    assert rows(conn, "SELECT count(*) FROM gtfs.calendar_dates WHERE feed_version_id = %s", vid) == [(0,)]
+    assert [(n[0], n[1]) for n in notices(conn, vid)] == [("empty_file", "calendar_dates.txt")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import tempfile
 import time
 import zipfile
@@ -53,6 +54,7 @@ from .schema import (
 
 ProgressFn = Callable[[str, int, int], None]  # (filename, bytes read, bytes total)
 COPY_CHUNK = 256 * 1024
+MAINTENANCE_WORK_MEM = os.environ.get("GTFS_MAINTENANCE_WORK_MEM", "256MB")
 TEXT_TYPES = {c for c in FieldType if c not in (
     FieldType.INTEGER, FieldType.ENUM, FieldType.FLOAT, FieldType.LATITUDE, FieldType.LONGITUDE,
     FieldType.CURRENCY_AMOUNT, FieldType.DATE, FieldType.TIME)}
@@ -208,7 +210,13 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
         splitter = HeaderSplitter(raw, member.name, feed_id)
         header_encoding = detect_header_encoding(splitter.header_bytes)
         try:
-            header = map_header(splitter.header_names(header_encoding), gtfs_file, feed_id=feed_id)
+            if not splitter.header_bytes.strip():
+                # An empty member: an empty table and a notice, not a failed feed
+                # (whether the feed is usable without its rows is validation's call).
+                spool.add(Notice("empty_file", "ERROR", member.name))
+                header = HeaderMap([], [], {})
+            else:
+                header = map_header(splitter.header_names(header_encoding), gtfs_file, feed_id=feed_id)
         except FeedError as exc:
             if gtfs_file.name in USABILITY_FILES:
                 raise
@@ -234,6 +242,9 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
         mark = now
 
     cur = conn.cursor()
+    # Key builds sort the whole file: give them room (the server default, 64 MB, makes
+    # the stop_times key spill to disk). Only for this transaction.
+    cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (MAINTENANCE_WORK_MEM,))
     if header.clean:
         for enc in ENCODINGS[:2]:
             outcome = _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header, enc, progress)
