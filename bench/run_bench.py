@@ -72,7 +72,7 @@ def raw_copy(dsn: str, feed: Path, workdir: Path) -> dict:
 
 def timed_load(dsn: str, feed: Path, feed_id: str) -> dict:
     cli = shutil.which("gtfs-pipeline") or str(Path(sys.executable).parent / "gtfs-pipeline")
-    cmd = ["/usr/bin/time", "-v", cli, "--dsn", dsn, "load", str(feed), "--feed-id", feed_id, "--no-publish",
+    cmd = ["/usr/bin/time", "-v", cli, "--dsn", dsn, "load", str(feed), "--feed-id", feed_id, "--no-publish", "--no-geometry",
            "--json"]
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)

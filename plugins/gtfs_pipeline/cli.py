@@ -56,7 +56,7 @@ def cmd_load(args) -> int:
         version_id, results = versions.load_feed(
             conn, path, args.feed_id, publish_version=not args.no_publish, feed_name=args.name,
             as_of=dt.date.fromisoformat(args.as_of) if args.as_of else None, progress=progress,
-            on_file=on_file)
+            geometry=not args.no_geometry, on_file=on_file)
     total = time.monotonic() - started
     status = "loaded" if args.no_publish else "published"
     if args.json:
@@ -92,6 +92,18 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_build_geometry(args) -> int:
+    from .geometry import build_geometry
+
+    with db.connection(args.dsn) as conn:
+        counts = build_geometry(conn, args.feed_version_id)
+    if args.json:
+        print(json.dumps(counts, default=_json_default, indent=2))
+    else:
+        print(", ".join(f"{k}={v}" for k, v in counts.items() if k not in ("step_seconds",)))
+    return 0
+
+
 def cmd_drop_version(args) -> int:
     with db.connection(args.dsn) as conn:
         versions.drop_version(conn, args.feed_version_id, force=args.force)
@@ -114,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="the feed's display name")
     p.add_argument("--as-of", help="the date this version represents (YYYY-MM-DD)")
     p.add_argument("--no-publish", action="store_true", help="load but do not make it current")
+    p.add_argument("--no-geometry", action="store_true", help="skip building stop, shape, trip and route geometry")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--progress", action="store_true", help="report progress even when not on a terminal")
     p.set_defaults(func=cmd_load)
@@ -127,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("feed_version_id", type=int)
     p.add_argument("out")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("build-geometry", help="(re)build the geometry of a loaded version")
+    p.add_argument("feed_version_id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_build_geometry)
 
     p = sub.add_parser("drop-version", help="delete a version and its rows")
     p.add_argument("feed_version_id", type=int)

@@ -18,6 +18,7 @@ from psycopg2 import sql
 from . import archive
 from .archive import ArchiveLayout, Member
 from .errors import FeedError, GtfsPipelineError
+from .geometry import build_geometry, drop_geometry
 from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
 from .reference import FILES, required_file_problems
 from .schema import partition_ident, partition_name
@@ -192,6 +193,8 @@ def _drop_partitions(cur, feed_version_id: int) -> None:
     for table in ("locations", "extra_file_row", "extra_file", "rejected_row"):
         cur.execute(sql.SQL("DELETE FROM gtfs.{} WHERE feed_version_id = %s").format(sql.Identifier(table)),
                     (feed_version_id,))
+    # After the GTFS partitions: the other order can deadlock against a concurrent geometry build.
+    drop_geometry(cur, feed_version_id)
 
 
 def fail_version(conn, feed_version_id: int, error: str) -> None:
@@ -240,9 +243,11 @@ def list_versions(conn, feed_id: str | None = None) -> list[dict]:
 
 def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool = True,
               feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
-              progress: ProgressFn | None = None,
+              progress: ProgressFn | None = None, geometry: bool = True,
               on_file: Callable[[FileResult], None] | None = None) -> tuple[int, list[FileResult]]:
     """The whole load in one process: what `gtfs-pipeline load` runs.
+
+    Files, then the version's checks and stats, then its geometry, then publish.
 
     Returns (feed_version_id, per-file results). On any failure the version is
     marked failed, its rows are freed, and FeedError is raised.
@@ -257,6 +262,8 @@ def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool =
                 if on_file:
                     on_file(result)
         finish_version(conn, plan.feed_version_id)
+        if geometry:
+            build_geometry(conn, plan.feed_version_id)
         if publish_version:
             publish(conn, plan.feed_version_id)
     except BaseException as exc:
