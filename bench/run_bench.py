@@ -8,8 +8,8 @@ For each feed, in this order and on the same database:
    columns (no types, no keys): the floor any loader is measured against;
 2. load: `gtfs-pipeline load FEED --no-publish` under `/usr/bin/time -v`
    (all files, typed, keyed, with notices), reporting wall time and peak RSS;
-3. geometry: `gtfs_pipeline.geometry.build_geometry` on the loaded version,
-   when that module is installed.
+3. geometry: `gtfs_pipeline.geometry.build_geometry` on the loaded version;
+4. validation: `gtfs_pipeline.validation.validate_version` (unless --no-validation).
 Prints one JSON document with the figures and the ratios; docs/benchmarks.md
 records runs of it.
 """
@@ -72,7 +72,7 @@ def raw_copy(dsn: str, feed: Path, workdir: Path) -> dict:
 
 def timed_load(dsn: str, feed: Path, feed_id: str) -> dict:
     cli = shutil.which("gtfs-pipeline") or str(Path(sys.executable).parent / "gtfs-pipeline")
-    cmd = ["/usr/bin/time", "-v", cli, "--dsn", dsn, "load", str(feed), "--feed-id", feed_id, "--no-publish", "--no-geometry",
+    cmd = ["/usr/bin/time", "-v", cli, "--dsn", dsn, "load", str(feed), "--feed-id", feed_id, "--no-publish", "--no-geometry", "--no-validate",
            "--json"]
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -88,15 +88,24 @@ def timed_load(dsn: str, feed: Path, feed_id: str) -> dict:
                       for f in result["files"]}}
 
 
-def geometry(dsn: str, version_id: int) -> dict | None:
-    try:
-        from gtfs_pipeline.geometry import build_geometry
-    except ImportError:
-        return None
+def geometry(dsn: str, version_id: int) -> dict:
+    from gtfs_pipeline.geometry import build_geometry
+
     with db.connection(dsn) as conn:
         started = time.monotonic()
         counts = build_geometry(conn, version_id)
         return {"seconds": round(time.monotonic() - started, 2), "counts": counts}
+
+
+def validation(dsn: str, version_id: int) -> dict:
+    from gtfs_pipeline.validation import validate_version
+
+    with db.connection(dsn) as conn:
+        started = time.monotonic()
+        result = validate_version(conn, version_id)
+        slowest = sorted(result["timings"].items(), key=lambda kv: -kv[1])[:5]
+        return {"seconds": round(time.monotonic() - started, 2), "by_severity": result["by_severity"],
+                "slowest_rules": dict(slowest)}
 
 
 def main() -> int:
@@ -104,6 +113,7 @@ def main() -> int:
     parser.add_argument("feeds", nargs="+", type=Path)
     parser.add_argument("--dsn", default=os.environ.get(db.DSN_ENV))
     parser.add_argument("--keep", action="store_true", help="keep the loaded versions")
+    parser.add_argument("--no-validation", action="store_true", help="do not time validation")
     args = parser.parse_args()
     if not args.dsn:
         raise SystemExit(f"pass --dsn or set {db.DSN_ENV}")
@@ -116,10 +126,12 @@ def main() -> int:
         load = timed_load(args.dsn, feed, "bench-" + re.sub(r"[^A-Za-z0-9_.-]", "-", feed.stem)[:80])
         geom = geometry(args.dsn, load["feed_version_id"])
         entry = {"feed": feed.name, "zip_bytes": feed.stat().st_size, "raw_copy": raw, "load": load,
-                 "load_to_raw_ratio": round(load["seconds"] / raw["seconds"], 2)}
-        if geom:
-            entry["geometry"] = geom
-            entry["geometry_to_raw_ratio"] = round(geom["seconds"] / raw["seconds"], 2)
+                 "load_to_raw_ratio": round(load["seconds"] / raw["seconds"], 2),
+                 "geometry": geom, "geometry_to_raw_ratio": round(geom["seconds"] / raw["seconds"], 2)}
+        if not args.no_validation:
+            val = validation(args.dsn, load["feed_version_id"])
+            entry["validation"] = val
+            entry["validation_to_raw_ratio"] = round(val["seconds"] / raw["seconds"], 2)
         report["feeds"].append(entry)
         if not args.keep:
             subprocess.run([sys.executable, "-m", "gtfs_pipeline.cli", "--dsn", args.dsn, "drop-version",

@@ -77,3 +77,22 @@ def test_versions_export_and_drop(dsn, tmp_path):
     assert refused.returncode == 1 and "pass --force" in refused.stderr
     assert run(dsn, "drop-version", "1", "--force").returncode == 0
     assert json.loads(run(dsn, "versions", "--json").stdout) == []
+
+
+def test_load_writes_a_validation_report_next_to_the_zip(dsn, tmp_path):
+    proc = run(dsn, "load", str(write_feed(tmp_path / "f.zip", {})), "--feed-id", "demo")
+    assert proc.returncode == 0, proc.stderr
+    report = tmp_path / "demo-v1-validation.html"
+    assert f"validation report: {report}" in proc.stdout.splitlines()
+    assert report.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_version_blocked_by_policy_stays_loaded_and_exits_non_zero(dsn, tmp_path):
+    # A route without names is a validation ERROR (route_both_short_and_long_name_missing).
+    feed = write_feed(tmp_path / "f.zip", {"routes.txt": "route_id,agency_id,route_type\nR1,A,3\n"})
+    proc = run(dsn, "load", str(feed), "--feed-id", "demo", "--block-on", "error")
+    assert proc.returncode == 1
+    assert "gtfs-pipeline: error: feed demo: version 1 loaded but not published: block_on=error:" in proc.stderr
+    assert "route_both_short_and_long_name_missing (1)" in proc.stderr
+    listing = json.loads(run(dsn, "versions", "--json").stdout)
+    assert [(v["feed_version_id"], v["status"], v["current"]) for v in listing] == [(1, "loaded", False)]

@@ -116,8 +116,8 @@ def test_one_point_shape_has_a_row_without_line_and_is_reported(conn, built):
     assert rows(conn, "SELECT geom, length_m, point_count, issue FROM gtfs.shape_geom"
                       " WHERE shape_id = 'SH_ONE'") == [(None, None, 1, "single_point")]
     assert rows(conn, "SELECT code, severity, filename, value FROM gtfs.notice"
-                      " WHERE feed_version_id = %s AND code = 'single_shape_point'", vid) == [
-        ("single_shape_point", "WARNING", "shapes.txt", "SH_ONE")]
+                      " WHERE feed_version_id = %s AND code = 'shape_without_line'", vid) == [
+        ("shape_without_line", "WARNING", "shapes.txt", "SH_ONE")]
     assert counts["shapes_single_point"] == 1
 
 

@@ -54,7 +54,7 @@ def loaded(shared_feeds, pg_server, template_db):
     ids = {}
     for feed in FEEDS:
         feed_id = feed.rsplit("-", 1)[0]
-        ids[feed], _ = versions.load_feed(conn, shared_feeds / feed, feed_id)
+        ids[feed], _ = versions.load_feed(conn, shared_feeds / feed, feed_id, geometry=False, validate=False)
     yield conn, ids
     conn.close()
     with admin.cursor() as cur:

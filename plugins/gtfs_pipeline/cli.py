@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 import zipfile
 from pathlib import Path
 
 from . import db, versions
-from .errors import GtfsPipelineError
+from .errors import GtfsPipelineError, VersionBlocked
 from .loader import FileResult
 
 
@@ -51,22 +52,66 @@ def cmd_load(args) -> int:
         if not args.json:
             print(f"  loaded {r.filename}: {r.rows} rows in {r.seconds:.2f} s", file=sys.stderr)
 
+    blocked: VersionBlocked | None = None
+    report_path = None
     with db.connection(args.dsn) as conn:
         db.init_db(conn)
-        version_id, results = versions.load_feed(
-            conn, path, args.feed_id, publish_version=not args.no_publish, feed_name=args.name,
-            as_of=dt.date.fromisoformat(args.as_of) if args.as_of else None, progress=progress,
-            geometry=not args.no_geometry, on_file=on_file)
+        try:
+            version_id, results = versions.load_feed(
+                conn, path, args.feed_id, publish_version=not args.no_publish, feed_name=args.name,
+                as_of=dt.date.fromisoformat(args.as_of) if args.as_of else None, progress=progress,
+                geometry=not args.no_geometry, validate=not args.no_validate, block_on=args.block_on,
+                on_file=on_file)
+        except VersionBlocked as exc:
+            blocked, version_id, results = exc, exc.feed_version_id, []
+        if not args.no_validate:
+            report_path = _write_report(conn, version_id, args.report_dir or _default_report_dir(path))
     total = time.monotonic() - started
+    if blocked is not None:
+        if report_path:
+            print(f"validation report: {report_path}", file=sys.stderr)
+        raise blocked
     status = "loaded" if args.no_publish else "published"
     if args.json:
         print(json.dumps({"feed_id": args.feed_id, "feed_version_id": version_id, "status": status,
-                          "seconds": round(total, 3), "files": [r.as_dict() for r in results]},
+                          "seconds": round(total, 3), "report": str(report_path) if report_path else None,
+                          "files": [r.as_dict() for r in results]},
                          default=_json_default, indent=2))
     else:
         _print_table([[r.filename, r.rows, f"{r.seconds:.2f}", r.notices, r.load_path, r.encoding]
                       for r in results], ["file", "rows", "seconds", "notices", "path", "encoding"])
+        if report_path:
+            print(f"validation report: {report_path}")
         print(f"feed {args.feed_id}: version {version_id} {status} in {total:.1f} s")
+    return 0
+
+
+def _default_report_dir(zip_path: Path) -> Path:
+    """Next to the zip when that folder is writable, else the current folder."""
+    folder = zip_path.resolve().parent
+    return folder if os.access(folder, os.W_OK) else Path.cwd()
+
+
+def _write_report(conn, version_id: int, out: Path) -> Path:
+    from .report import write_report
+
+    return write_report(conn, version_id, out)
+
+
+def cmd_validate(args) -> int:
+    from .validation import format_summary, validate_version
+
+    with db.connection(args.dsn) as conn:
+        result = validate_version(conn, args.feed_version_id)
+        out = args.report_dir or Path.cwd()
+        report = _write_report(conn, args.feed_version_id, out)
+    if args.json:
+        print(json.dumps({**result, "report": str(report)}, default=_json_default, indent=2))
+    else:
+        print(format_summary(result))
+        print(f"validation report: {report}")
+    if result.get("failed"):
+        raise GtfsPipelineError(f"rules that could not run: {', '.join(sorted(result['failed']))}")
     return 0
 
 
@@ -127,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="the date this version represents (YYYY-MM-DD)")
     p.add_argument("--no-publish", action="store_true", help="load but do not make it current")
     p.add_argument("--no-geometry", action="store_true", help="skip building stop, shape, trip and route geometry")
+    p.add_argument("--no-validate", action="store_true", help="skip validation (and the publish policy)")
+    p.add_argument("--block-on", choices=["fatal", "error", "never"],
+                   help="publish policy: which notices keep the version unpublished (default: fatal)")
+    p.add_argument("--report-dir", type=Path, help="where the HTML validation report goes (default: next to the zip)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--progress", action="store_true", help="report progress even when not on a terminal")
     p.set_defaults(func=cmd_load)
@@ -140,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("feed_version_id", type=int)
     p.add_argument("out")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("validate", help="run the validation rules on a loaded version; writes an HTML report")
+    p.add_argument("feed_version_id", type=int)
+    p.add_argument("--report-dir", type=Path, help="where the HTML report goes (default: current folder)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("build-geometry", help="(re)build the geometry of a loaded version")
     p.add_argument("feed_version_id", type=int)

@@ -35,3 +35,17 @@ class FeedError(GtfsPipelineError):
 
 class ArchiveError(FeedError):
     """The archive itself is unusable: not a zip, corrupt, over a size limit."""
+
+
+class VersionBlocked(GtfsPipelineError):
+    """A version loaded but the publish policy kept it from becoming current.
+
+    It stays loaded (status 'loaded', reason in gtfs.feed_version.blocked_reason);
+    the feed's previous version stays current.
+    """
+
+    def __init__(self, feed_id: str, feed_version_id: int, reason: str) -> None:
+        self.feed_id = feed_id
+        self.feed_version_id = feed_version_id
+        self.reason = reason
+        super().__init__(f"feed {feed_id}: version {feed_version_id} loaded but not published: {reason}")

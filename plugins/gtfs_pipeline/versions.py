@@ -17,7 +17,8 @@ from psycopg2 import sql
 
 from . import archive
 from .archive import ArchiveLayout, Member
-from .errors import FeedError, GtfsPipelineError
+from . import validation
+from .errors import FeedError, GtfsPipelineError, VersionBlocked
 from .geometry import build_geometry, drop_geometry
 from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
 from .reference import FILES, required_file_problems
@@ -233,7 +234,7 @@ def list_versions(conn, feed_id: str | None = None) -> list[dict]:
         cur.execute(
             "SELECT v.feed_version_id, v.feed_id, v.status, v.sha256, v.content_sha256, v.source, v.as_of,"
             " v.loaded_at, v.published_at, v.service_start_date, v.service_end_date, v.error,"
-            " (f.current_version_id = v.feed_version_id) AS current"
+            " COALESCE(f.current_version_id = v.feed_version_id, false) AS current"
             " FROM gtfs.feed_version v JOIN gtfs.feed f USING (feed_id)"
             " WHERE %(feed)s::text IS NULL OR v.feed_id = %(feed)s ORDER BY v.feed_id, v.feed_version_id",
             {"feed": feed_id})
@@ -243,11 +244,14 @@ def list_versions(conn, feed_id: str | None = None) -> list[dict]:
 
 def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool = True,
               feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
-              progress: ProgressFn | None = None, geometry: bool = True,
+              progress: ProgressFn | None = None, geometry: bool = True, validate: bool = True,
+              block_on: str | None = None,
               on_file: Callable[[FileResult], None] | None = None) -> tuple[int, list[FileResult]]:
     """The whole load in one process: what `gtfs-pipeline load` runs.
 
-    Files, then the version's checks and stats, then its geometry, then publish.
+    Files, then the version's checks and stats, its geometry, validation, and
+    publish when the policy (``block_on``, see validation.policy_allows_publish)
+    allows it; a blocked version stays loaded and VersionBlocked is raised.
 
     Returns (feed_version_id, per-file results). On any failure the version is
     marked failed, its rows are freed, and FeedError is raised.
@@ -264,8 +268,8 @@ def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool =
         finish_version(conn, plan.feed_version_id)
         if geometry:
             build_geometry(conn, plan.feed_version_id)
-        if publish_version:
-            publish(conn, plan.feed_version_id)
+        if validate:
+            validation.validate_version(conn, plan.feed_version_id)
     except BaseException as exc:
         fail_version(conn, plan.feed_version_id, str(exc) or type(exc).__name__)
         if isinstance(exc, GtfsPipelineError):
@@ -273,6 +277,12 @@ def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool =
         if isinstance(exc, Exception):
             raise FeedError(f"load failed: {type(exc).__name__}: {exc}", feed_id=feed_id) from exc
         raise
+    if publish_version:
+        if validate:
+            allowed, reason = validation.policy_allows_publish(conn, plan.feed_version_id, block_on)
+            if not allowed:
+                raise VersionBlocked(feed_id, plan.feed_version_id, reason)
+        publish(conn, plan.feed_version_id)
     return plan.feed_version_id, results
 
 

@@ -6,7 +6,8 @@
 -- with fewer than two distinct usable points gets no line (issue
 -- 'single_point'; its trips get a line derived from their stops); a shape with
 -- consecutive equal points keeps them (issue 'repeated_points'). Both are
--- reported in gtfs.notice (source 'geometry').
+-- reported in gtfs.notice (source 'geometry') as shape_without_line and
+-- repeated_shape_points; the validator's single_shape_point is validation's.
 -- Placeholders: {shape_geom}, %(feed_version_id)s.
 DROP TABLE IF EXISTS {shape_geom};
 CREATE TABLE {shape_geom} (
@@ -59,7 +60,7 @@ DELETE FROM gtfs.notice
  WHERE feed_version_id = %(feed_version_id)s AND source = 'geometry' AND filename = 'shapes.txt';
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, field_name, entity_key, value, context, source)
 SELECT feed_version_id,
-       CASE issue WHEN 'single_point' THEN 'single_shape_point' ELSE 'repeated_shape_points' END,
+       CASE issue WHEN 'single_point' THEN 'shape_without_line' ELSE 'repeated_shape_points' END,
        CASE issue WHEN 'single_point' THEN 'WARNING' ELSE 'INFO' END,
        'shapes.txt', 'shape_id', jsonb_build_object('shape_id', shape_id), shape_id,
        jsonb_build_object('pointCount', point_count, 'repeatedPointCount', repeated_point_count,

@@ -1,0 +1,8 @@
+-- severity: ERROR
+-- meaning: shape_dist_traveled does not increase between consecutive stop times of a trip.
+INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
+SELECT %(feed_version_id)s, 'decreasing_or_equal_stop_time_distance', 'ERROR', 'stop_times.txt', s.line_number, 'shape_dist_traveled',
+       jsonb_build_object('trip_id', s.trip_id, 'stop_sequence', s.stop_sequence), s.shape_dist_traveled::text,
+       jsonb_build_object('prevCsvRowNumber', s.prev_line, 'prevStopTimeDistTraveled', s.prev_dist, 'prevStopSequence', s.prev_seq),
+       'decreasing_or_equal_stop_time_distance'
+FROM v_st s WHERE s.shape_dist_traveled IS NOT NULL AND s.prev_dist IS NOT NULL AND s.shape_dist_traveled <= s.prev_dist;

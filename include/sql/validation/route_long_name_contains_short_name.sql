@@ -1,0 +1,6 @@
+-- severity: WARNING
+-- meaning: route_long_name starts with route_short_name.
+INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
+SELECT %(feed_version_id)s, 'route_long_name_contains_short_name', 'WARNING', 'routes.txt', line_number, 'route_long_name', jsonb_build_object('route_id', route_id), route_long_name,
+       jsonb_build_object('routeShortName', route_short_name), 'route_long_name_contains_short_name'
+FROM gtfs.routes WHERE feed_version_id = %(feed_version_id)s AND starts_with(lower(route_long_name), lower(route_short_name));

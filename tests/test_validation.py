@@ -1,0 +1,221 @@
+"""Validation rules: each fixture triggers each listed code exactly as many times as expected.
+
+Fixtures are grouped (one database serves many codes) and every expectation is
+exact: a fixture's notices are compared as a whole {code: count} mapping, so a
+rule that fires where it should not fails the test too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from feedbuilder import MINIMAL, write_feed
+from gtfs_pipeline import validation, versions
+from gtfs_pipeline.report import write_report
+
+TODAY = dt.date(2024, 6, 1)
+FEED_INFO = ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,feed_contact_email\n"
+             "P,https://p.example,en,20240101,20241231,data@p.example\n")
+
+
+def load_and_validate(conn, tmp_path, files, name="f.zip", feed_id="f", drop=(), publish=False):
+    vid, _ = versions.load_feed(conn, write_feed(tmp_path / name, files, drop=drop), feed_id,
+                                publish_version=publish, geometry=False)
+    result = validation.validate_version(conn, vid, today=TODAY)
+    assert result["failed"] == {}
+    return vid, result
+
+
+def notices(conn, vid, code):
+    with conn.cursor() as cur:
+        cur.execute("SELECT filename, line_number, field_name, value FROM gtfs.notice"
+                    " WHERE feed_version_id = %s AND code = %s ORDER BY filename, line_number, field_name", (vid, code))
+        return cur.fetchall()
+
+
+def test_every_rule_file_is_well_formed():
+    rules = validation.rules()
+    assert len(rules) >= 60
+    for r in rules:
+        assert r.severity in validation.SEVERITIES and r.meaning, r.code
+        text = r.sql
+        assert f"'{r.code}'" in text and "%(feed_version_id)s" in text
+        assert r.code not in validation.LOADER_CODES or r.code == "missing_required_field", r.code
+
+
+def test_clean_feed_has_no_notices(conn, tmp_path):
+    vid, result = load_and_validate(conn, tmp_path, {"feed_info.txt": FEED_INFO})
+    assert result["counts"] == {}
+    assert result["by_severity"] == {"ERROR": 0, "WARNING": 0, "INFO": 0}
+    assert set(result["timings"]) >= {r.code for r in validation.rules()}
+
+
+STOPS_A = """stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station,platform_code
+S1,First,52.5,13.4,,ST,
+S2,Second,52.51,13.41,,,
+ST,Station,52.5,13.4,1,,
+ST2,Station2,52.5,13.4,1,ST,
+E1,,52.5,13.4,2,,
+N1,Node,,,3,S2,
+S3,Third,,,,,
+S4,Origin,0.1,0.2,,,
+P1,Plat,52.5,13.4,,,3
+"""
+FIXTURE_A = {
+    "agency.txt": ("agency_id,agency_name,agency_url,agency_timezone,agency_email\n"
+                   "A,Agency,https://a.example,Europe/Berlin,info@a.example\n"
+                   "B,Other,not-a-url,Europe/Paris,bad-email\n"
+                   "C,Third,https://c.example,Mars/Base,\n"),
+    "stops.txt": STOPS_A,
+    "routes.txt": ("route_id,agency_id,route_short_name,route_long_name,route_type,route_color,route_text_color,route_desc\n"
+                   "R1,A,1,,3,,,\nR2,A,,,3,,,\nR3,X,3,Line 3,3,FFFFFF,FFFFEE,\nR4,A,4,4 Express,3,ZZZZZZ,,4\n"),
+    "trips.txt": ("route_id,service_id,trip_id,shape_id,block_id\n"
+                  "R1,WD,T1,,B1\nR1,WD,T2,,B1\nR1,NOPE,T3,,\nR1,WD,T4,SH9,\nR1,WD,T5,,\nR1,WD,T6,,\n"),
+    "stop_times.txt": ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                       "T1,08:00:00,08:00:00,S1,1\nT1,08:10:00,08:11:00,S2,2\n"
+                       "T2,08:05:00,08:05:00,S1,1\nT2,08:20:00,08:20:00,S2,2\n"
+                       "T4,09:00:00,09:00:00,S1,1\nT4,09:10:00,,S2,2\nT4,08:55:00,08:56:00,S1,3\n"
+                       "T5,10:00:00,10:00:00,ST,1\n"
+                       "T6,,,S1,1\nT6,10:10:00,10:10:00,S9,2\n"),
+}
+EXPECTED_A = {
+    "inconsistent_agency_timezone": 2, "invalid_url": 1, "invalid_email": 1, "invalid_timezone": 1,
+    "station_with_parent_station": 1, "unused_parent_station": 1, "location_without_parent_station": 1,
+    "missing_stop_name": 1, "wrong_parent_location_type": 1, "stop_without_location": 1, "point_near_origin": 1,
+    "platform_without_parent_station": 1, "stop_without_stop_time": 3, "route_both_short_and_long_name_missing": 1,
+    "foreign_key_violation": 4, "route_color_contrast": 1, "invalid_color": 1, "route_long_name_contains_short_name": 1,
+    "same_name_and_description_for_route": 1, "unused_trip": 1, "unusable_trip": 1,
+    "block_trips_with_overlapping_stop_times": 1, "stop_time_with_only_arrival_or_departure_time": 1,
+    "stop_time_with_arrival_before_previous_departure_time": 1, "missing_trip_edge": 2,
+    "location_with_unexpected_stop_time": 1, "missing_recommended_file": 1,
+}
+
+
+def test_fixture_a_stops_routes_trips_and_times(conn, tmp_path):
+    vid, result = load_and_validate(conn, tmp_path, FIXTURE_A)
+    assert result["counts"] == EXPECTED_A
+    # Exact locations of a few.
+    assert notices(conn, vid, "foreign_key_violation") == [
+        ("routes.txt", 4, "agency_id", "X"), ("stop_times.txt", 11, "stop_id", "S9"),
+        ("trips.txt", 4, "service_id", "NOPE"), ("trips.txt", 5, "shape_id", "SH9")]
+    assert notices(conn, vid, "stop_time_with_arrival_before_previous_departure_time") == [
+        ("stop_times.txt", 8, "arrival_time", "08:55:00")]
+    assert notices(conn, vid, "missing_trip_edge") == [
+        ("stop_times.txt", 10, "arrival_time", None), ("stop_times.txt", 10, "departure_time", None)]
+    assert notices(conn, vid, "inconsistent_agency_timezone") == [
+        ("agency.txt", 3, "agency_timezone", "Europe/Paris"), ("agency.txt", 4, "agency_timezone", "Mars/Base")]
+    with conn.cursor() as cur:
+        cur.execute("SELECT context FROM gtfs.notice WHERE feed_version_id = %s"
+                    " AND code = 'stop_time_with_arrival_before_previous_departure_time'", (vid,))
+        assert cur.fetchone()[0] == {"prevCsvRowNumber": 6, "departureTime": "09:00:00"}
+        cur.execute("SELECT context->>'tripIdB', context->>'intersection' FROM gtfs.notice WHERE feed_version_id = %s"
+                    " AND code = 'block_trips_with_overlapping_stop_times'", (vid,))
+        assert cur.fetchall() == [("T2", "2024-01-01")]
+
+
+FIXTURE_B = {
+    "feed_info.txt": ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date\n"
+                      "P,https://p.example,en,20240101,20240605\n"),
+    "stops.txt": ("stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n"
+                  "S1,First,52.5,13.4,,ST\nS2,Second,52.51,13.41,,ST\nST,Station,52.5,13.4,1,\n"
+                  "E1,Entrance,52.5,13.4,2,ST\nPL,Platform,52.5,13.4,0,ST\nBA,Boarding,52.5,13.4,4,PL\n"),
+    "shapes.txt": ("shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence,shape_dist_traveled\n"
+                   "SH1,52.5,13.4,1,0\nSH1,52.505,13.405,2,500\nSH1,52.51,13.41,3,400\n"
+                   "SH1,52.52,13.42,4,400\nSH1,52.52,13.42,5,400\nSH2,52.5,13.4,1,\n"),
+    "trips.txt": "route_id,service_id,trip_id,shape_id\nR1,WD,T1,SH1\n",
+    "stop_times.txt": ("trip_id,arrival_time,departure_time,stop_id,stop_sequence,shape_dist_traveled\n"
+                       "T1,08:00:00,08:00:00,S1,1,0\nT1,08:10:00,08:11:00,S2,2,0\n"),
+    "frequencies.txt": ("trip_id,start_time,end_time,headway_secs\n"
+                        "T1,06:00:00,07:00:00,600\nT1,06:30:00,08:00:00,600\nT1,09:00:00,09:00:00,0\n"
+                        "T1,10:00:00,09:30:00,600\n"),
+    "transfers.txt": ("from_stop_id,to_stop_id,transfer_type,from_trip_id,from_route_id\n"
+                      "S1,S2,1,T1,R9\nE1,S2,0,,\nPL,S2,1,T1,\n"),
+    "pathways.txt": ("pathway_id,from_stop_id,to_stop_id,pathway_mode,is_bidirectional\n"
+                     "W1,E1,ST,7,1\nW2,E1,PL,1,0\n"),
+}
+EXPECTED_B = {
+    "feed_expiration_date7_days": 1, "missing_feed_contact_email_and_url": 1, "decreasing_shape_distance": 1,
+    "equal_shape_distance_diff_coordinates": 1, "equal_shape_distance_same_coordinates": 1, "single_shape_point": 1,
+    "unused_shape": 1, "decreasing_or_equal_stop_time_distance": 1, "overlapping_frequency": 1,
+    "start_and_end_range_equal": 1, "start_and_end_range_out_of_order": 1, "number_out_of_range": 1,
+    "transfer_with_invalid_trip_and_route": 1, "foreign_key_violation": 1, "transfer_with_invalid_stop_location_type": 1,
+    "transfer_with_invalid_trip_and_stop": 1, "bidirectional_exit_gate": 1, "pathway_to_wrong_location_type": 1,
+    "pathway_to_platform_with_boarding_areas": 1, "stop_without_stop_time": 1,
+}
+
+
+def test_fixture_b_shapes_frequencies_transfers_pathways(conn, tmp_path):
+    vid, result = load_and_validate(conn, tmp_path, FIXTURE_B)
+    assert result["counts"] == EXPECTED_B
+    assert notices(conn, vid, "decreasing_shape_distance") == [("shapes.txt", 4, "shape_dist_traveled", "400")]
+    assert notices(conn, vid, "overlapping_frequency") == [("frequencies.txt", 3, "start_time", "06:30:00")]
+    assert notices(conn, vid, "transfer_with_invalid_trip_and_stop") == [("transfers.txt", 4, "from_stop_id", "PL")]
+
+
+def test_rerun_replaces_only_its_own_notices(conn, tmp_path):
+    st = ("trip_id,arrival_time,departure_time,stop_id,stop_sequence,pickup_type\n"
+          "T1,08:00:00,08:00:00,S1,1,0\nT1,08:10:00,,S2,2,two\n")
+    vid, first = load_and_validate(conn, tmp_path, {"stop_times.txt": st, "feed_info.txt": FEED_INFO})
+    expected = {"invalid_integer": 1, "stop_time_with_only_arrival_or_departure_time": 1, "missing_trip_edge": 1}
+    assert first["counts"] == expected
+    again = validation.validate_version(conn, vid, today=TODAY)
+    assert again["counts"] == expected
+    with conn.cursor() as cur:
+        cur.execute("SELECT source FROM gtfs.notice WHERE feed_version_id = %s AND code = 'invalid_integer'", (vid,))
+        assert cur.fetchall() == [("loader",)]
+        cur.execute("SELECT code, severity, notices FROM gtfs.notice_summary WHERE feed_version_id = %s ORDER BY code",
+                    (vid,))
+        assert cur.fetchall() == [("invalid_integer", "ERROR", 1), ("missing_trip_edge", "ERROR", 1),
+                                  ("stop_time_with_only_arrival_or_departure_time", "ERROR", 1)]
+
+
+def test_expiry_and_missing_required_field(conn, tmp_path):
+    # Two agencies: a route without agency_id is an error; the calendar ended before "today".
+    agency = ("agency_id,agency_name,agency_url,agency_timezone\nA,Agency,https://a.example,Europe/Berlin\n"
+              "B,Other,https://b.example,Europe/Berlin\n")
+    routes = "route_id,agency_id,route_short_name,route_type\nR1,,1,3\n"
+    cal = ("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+           "WD,1,1,1,1,1,0,0,20240101,20240301\n")
+    vid, result = load_and_validate(conn, tmp_path, {"agency.txt": agency, "routes.txt": routes, "calendar.txt": cal,
+                                                     "feed_info.txt": FEED_INFO})
+    assert result["counts"] == {"missing_required_field": 1, "expired_calendar": 1}
+    assert notices(conn, vid, "missing_required_field") == [("routes.txt", 2, "agency_id", None)]
+
+
+def test_policy_blocks_and_allows(conn, tmp_path):
+    good, _ = load_and_validate(conn, tmp_path, {"feed_info.txt": FEED_INFO}, name="a.zip", publish=True)
+    bad, _ = load_and_validate(conn, tmp_path, FIXTURE_A, name="b.zip")
+    allowed, reason = validation.policy_allows_publish(conn, bad, "error")
+    assert not allowed and reason.startswith("block_on=error: 23 ERROR notices: foreign_key_violation (4), ")
+    with conn.cursor() as cur:
+        cur.execute("SELECT status, blocked_reason FROM gtfs.feed_version WHERE feed_version_id = %s", (bad,))
+        assert cur.fetchone() == ("loaded", reason)
+        cur.execute("SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'")
+        assert cur.fetchone() == (good,)
+    assert validation.policy_allows_publish(conn, bad, "fatal") == (True, "allowed (block_on=fatal)")
+    assert validation.policy_allows_publish(conn, bad, "never") == (True, "allowed (block_on=never)")
+    with conn.cursor() as cur:
+        cur.execute("SELECT blocked_reason FROM gtfs.feed_version WHERE feed_version_id = %s", (bad,))
+        assert cur.fetchone() == (None,)
+    # No stop times at all: unusable, blocked even by the lenient default.
+    empty, _ = load_and_validate(conn, tmp_path, {"stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"},
+                                 name="c.zip")
+    assert validation.policy_allows_publish(conn, empty) == (False, "fatal: no stop times")
+    with pytest.raises(Exception, match="block_on must be one of"):
+        validation.policy_allows_publish(conn, empty, "sometimes")
+
+
+def test_report_is_self_contained_html(conn, tmp_path):
+    vid, _ = load_and_validate(conn, tmp_path, FIXTURE_A)
+    path = write_report(conn, vid, tmp_path)
+    text = path.read_text()
+    assert path.name == f"f-v{vid}-validation.html"
+    assert "<svg" in text and "<polyline" in text and text.count("<circle") == 6
+    assert "foreign_key_violation" in text and "stop_times.txt" in text
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<script" not in text
+    with conn.cursor() as cur:
+        cur.execute("SELECT report_path FROM gtfs.feed_version WHERE feed_version_id = %s", (vid,))
+        assert cur.fetchone() == (str(path),)

@@ -1,0 +1,38 @@
+"""Validation completes on every real feed of the shared corpus; counts by code go to docs.
+
+Run with GTFS_WRITE_VALIDATION_DOCS=1 to rewrite the table in docs/validation.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+from gtfs_pipeline import validation, versions
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
+BEGIN, END = "<!-- shared-feeds:begin -->", "<!-- shared-feeds:end -->"
+TODAY = dt.date(2025, 1, 1)
+
+
+def test_validation_on_shared_feeds(conn, shared_feeds):
+    table: dict[str, dict[str, int]] = {}
+    for path in sorted(shared_feeds.glob("*.zip")):
+        feed_id = re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem)[:90]
+        vid, _ = versions.load_feed(conn, path, feed_id, publish_version=False)
+        result = validation.validate_version(conn, vid, today=TODAY)
+        assert result["failed"] == {}, path.name
+        table[path.name] = result["counts"]
+    assert len(table) >= 20
+    if os.environ.get("GTFS_WRITE_VALIDATION_DOCS"):
+        codes = sorted({c for counts in table.values() for c in counts})
+        sev = {r.code: r.severity for r in validation.rules()} | validation.LOADER_CODES
+        lines = [BEGIN, "", "| code | severity | " + " | ".join(f.replace(".zip", "") for f in table) + " |",
+                 "|---|---|" + "---:|" * len(table)]
+        for c in codes:
+            lines.append(f"| {c} | {sev.get(c, '?')} | " + " | ".join(str(table[f].get(c, "")) for f in table) + " |")
+        lines += ["", END]
+        text = DOC.read_text()
+        DOC.write_text(text[:text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):])
