@@ -123,3 +123,26 @@ def test_gtfs_current_prunes_other_versions(conn, tmp_path):
     assert "actual rows=2" in scans["stop_times_v2"]
     # Other versions' partitions are pruned at run time: listed, never read.
     assert all("never executed" in scans[p] for p in ("stop_times_v1", "stop_times_v3") if p in scans)
+
+
+def test_parallel_load_gives_the_same_rows_as_a_serial_one(conn, dsn, tmp_path):
+    path = write_feed(tmp_path / "a.zip", {})
+    serial, serial_results = versions.load_feed(conn, path, "serial", geometry=False, validate=False)
+    parallel, parallel_results = versions.load_feed(conn, path, "parallel", geometry=False, validate=False,
+                                                    dsn=dsn, jobs=3)
+    assert [(r.filename, r.rows) for r in parallel_results] == [(r.filename, r.rows) for r in serial_results]
+    with conn.cursor() as cur:
+        cur.execute("SELECT trip_id, stop_sequence, arrival_time, line_number FROM gtfs.stop_times"
+                    " WHERE feed_version_id = %s ORDER BY 2", (serial,))
+        want = cur.fetchall()
+        cur.execute("SELECT trip_id, stop_sequence, arrival_time, line_number FROM gtfs.stop_times"
+                    " WHERE feed_version_id = %s ORDER BY 2", (parallel,))
+        assert cur.fetchall() == want
+
+
+def test_a_failing_file_in_a_parallel_load_fails_the_version(conn, dsn, tmp_path):
+    broken = write_feed(tmp_path / "b.zip", {"trips.txt": "route_id,service_id\nR1,WD\n"})
+    with pytest.raises(FeedError, match="file trips.txt, line 1, column trip_id"):
+        versions.load_feed(conn, broken, "f", dsn=dsn, jobs=2)
+    assert [r["status"] for r in versions.list_versions(conn, "f")] == ["failed"]
+    assert scalar(conn, "SELECT count(*) FROM gtfs.stop_times WHERE feed_version_id = 1") == 0

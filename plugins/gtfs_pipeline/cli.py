@@ -61,7 +61,7 @@ def cmd_load(args) -> int:
                 conn, path, args.feed_id, publish_version=not args.no_publish, feed_name=args.name,
                 as_of=dt.date.fromisoformat(args.as_of) if args.as_of else None, progress=progress,
                 geometry=not args.no_geometry, validate=not args.no_validate, block_on=args.block_on,
-                on_file=on_file)
+                dsn=db.resolve_dsn(args.dsn), jobs=args.jobs, on_file=on_file)
         except VersionBlocked as exc:
             blocked, version_id, results = exc, exc.feed_version_id, []
         if not args.no_validate:
@@ -171,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="the feed's display name")
     p.add_argument("--as-of", help="the date this version represents (YYYY-MM-DD)")
     p.add_argument("--no-publish", action="store_true", help="load but do not make it current")
+    p.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="files loaded at once, each on its own connection (default: 2)")
     p.add_argument("--no-geometry", action="store_true", help="skip building stop, shape, trip and route geometry")
     p.add_argument("--no-validate", action="store_true", help="skip validation (and the publish policy)")
     p.add_argument("--block-on", choices=["fatal", "error", "never"],

@@ -245,7 +245,7 @@ def list_versions(conn, feed_id: str | None = None) -> list[dict]:
 def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool = True,
               feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
               progress: ProgressFn | None = None, geometry: bool = True, validate: bool = True,
-              block_on: str | None = None,
+              block_on: str | None = None, dsn: str | None = None, jobs: int = 1,
               on_file: Callable[[FileResult], None] | None = None) -> tuple[int, list[FileResult]]:
     """The whole load in one process: what `gtfs-pipeline load` runs.
 
@@ -253,18 +253,25 @@ def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool =
     publish when the policy (``block_on``, see validation.policy_allows_publish)
     allows it; a blocked version stays loaded and VersionBlocked is raised.
 
+    With ``jobs`` > 1 (and ``dsn``, for the extra connections) files load in
+    parallel, largest first, each on its own connection: what the DAG's mapped
+    load tasks do across workers.
+
     Returns (feed_version_id, per-file results). On any failure the version is
     marked failed, its rows are freed, and FeedError is raised.
     """
     plan = start_version(conn, feed_id, source, feed_name=feed_name, source_url=source_url, as_of=as_of)
     results: list[FileResult] = []
     try:
-        with archive.open_zip(source, feed_id=feed_id) as zf:
-            for member in _load_order(plan):
-                result = load_member(conn, plan, zf, member)
-                results.append(result)
-                if on_file:
-                    on_file(result)
+        if jobs > 1 and dsn:
+            results = _load_files_in_parallel(dsn, plan, source, jobs, progress, on_file)
+        else:
+            with archive.open_zip(source, feed_id=feed_id) as zf:
+                for member in _load_order(plan):
+                    result = load_member(conn, plan, zf, member, progress)
+                    results.append(result)
+                    if on_file:
+                        on_file(result)
         finish_version(conn, plan.feed_version_id)
         if geometry:
             build_geometry(conn, plan.feed_version_id)
@@ -284,6 +291,44 @@ def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool =
                 raise VersionBlocked(feed_id, plan.feed_version_id, reason)
         publish(conn, plan.feed_version_id)
     return plan.feed_version_id, results
+
+
+def _load_files_in_parallel(dsn: str, plan: VersionPlan, source: str | Path, jobs: int,
+                            progress: ProgressFn | None,
+                            on_file: Callable[[FileResult], None] | None) -> list[FileResult]:
+    """Each worker thread has its own connection and its own handle on the zip."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .db import connect
+
+    local = threading.local()
+    opened: list = []
+    lock = threading.Lock()
+
+    def work(name: str) -> FileResult:
+        if not hasattr(local, "conn"):
+            local.conn = connect(dsn)
+            local.zf = archive.open_zip(source, feed_id=plan.feed_id)
+            with lock:
+                opened.append((local.conn, local.zf))
+        result = load_member(local.conn, plan, local.zf, name, progress)
+        if on_file:
+            with lock:
+                on_file(result)
+        return result
+
+    sizes = {m["name"]: m["size"] for m in plan.members}
+    order = sorted(_load_order(plan), key=lambda n: -sizes[n])
+    try:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="gtfs-load") as pool:
+            results = list(pool.map(work, order))
+    finally:
+        for c, zf in opened:
+            zf.close()
+            c.close()
+    rank = {n: i for i, n in enumerate(_load_order(plan))}
+    return sorted(results, key=lambda r: rank[r.filename])
 
 
 def _load_order(plan: VersionPlan) -> list[str]:
