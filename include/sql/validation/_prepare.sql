@@ -1,43 +1,93 @@
 -- Preparation (not a rule): temporary tables shared by several rules, so that
--- stop_times (millions of rows) is read and sorted once. Dropped at the end of the run.
+-- stop_times (millions of rows) is read in trip order once. Dropped at the end of the run.
+-- Tables are small: the ordered pass keeps only the stop times a rule may report and
+-- the first and last of each trip; everything else is summarised per trip or per stop.
+
+-- Stops' coordinates (for distances between consecutive stop times).
+CREATE TEMP TABLE v_stop_xy ON COMMIT DROP AS
+SELECT stop_id, stop_lat AS lat, stop_lon AS lon, cos(radians(stop_lat)) AS coslat
+FROM gtfs.stops WHERE feed_version_id = %(feed_version_id)s AND stop_lat BETWEEN -90 AND 90 AND stop_lon BETWEEN -180 AND 180;
+ANALYZE v_stop_xy;
+
+-- Note: joins below use these analysed temporary tables rather than the gtfs.* parents, whose
+-- missing statistics make the planner expect hundreds of matches per key (and pick nested loops).
+
+-- Per trip: its shape, and the speed limit of its route type (km/h) for fast_travel_between_consecutive_stops.
+-- tram 100, subway 150, rail 500, bus 150, ferry 80, cable tram 30, aerial lift 50,
+-- funicular 50, trolleybus 150, monorail 150, others 200.
+CREATE TEMP TABLE v_trip_kph ON COMMIT DROP AS
+SELECT t.trip_id, t.shape_id, r.route_type,
+       CASE r.route_type WHEN 0 THEN 100 WHEN 1 THEN 150 WHEN 2 THEN 500 WHEN 3 THEN 150 WHEN 4 THEN 80 WHEN 5 THEN 30
+            WHEN 6 THEN 50 WHEN 7 THEN 50 WHEN 11 THEN 150 WHEN 12 THEN 150 ELSE 200 END AS kph
+FROM gtfs.trips t LEFT JOIN gtfs.routes r ON r.feed_version_id = %(feed_version_id)s AND r.route_id = t.route_id
+WHERE t.feed_version_id = %(feed_version_id)s;
+ANALYZE v_trip_kph;
+
+-- One ordered pass over stop_times (the primary key's order: no sort), with two window
+-- functions only (each costs about a second per 3 M rows): the previous stop time as one
+-- value (gtfs.prev_stop_time) and whether a next one exists. Kept: the first and the last
+-- stop time of each trip, and the stop times that a sequence rule may report:
+--   arr_before_prev_dep   arrival before the previous stop time's departure
+--   after_untimed         arrival, but the previous stop time has no departure (the rule
+--                         looks further back for the last departure)
+--   dist_not_increasing   shape_dist_traveled <= the previous stop time's
+--   (fast travel)         the leg from the previous stop is possibly too fast: an equirectangular
+--                         distance, within 1 %% of the great circle at these lengths, against
+--                         0.9 x the limit; the exact check is in the rule
 CREATE TEMP TABLE v_st ON COMMIT DROP AS
-SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
-       row_number() OVER w AS rn,
-       max(stop_sequence) OVER wall AS last_seq,
-       -- the departure of the last earlier stop time that has one, and its line
-       -- the last earlier stop time that has a departure: its position in the trip and its
-       -- departure (seconds), packed in one bigint so that a running max finds it
-       max(rn_dep) OVER wprev AS prev_dep_packed,
-       lag(line_number) OVER w AS prev_line,
-       lag(stop_sequence) OVER w AS prev_seq,
-       lag(stop_id) OVER w AS prev_stop_id,
-       lag(departure_time) OVER w AS prev_row_dep,
-       lag(shape_dist_traveled) OVER w AS prev_dist
-FROM (SELECT *, CASE WHEN departure_time IS NOT NULL
-                    THEN row_number() OVER (PARTITION BY trip_id ORDER BY stop_sequence) * 1000000
-                         + extract(epoch FROM departure_time)::bigint END AS rn_dep
-      FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s) st
-WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence),
-       wprev AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-       wall AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
+SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
+       w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, k.kph, k.route_type,
+       w.arrival_time < w.prev_dep AS arr_before_prev_dep,
+       w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
+       w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing
+FROM (
+    SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
+           (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
+           (p).shape_dist_traveled AS prev_dist, is_last
+    FROM (SELECT *, lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
+                 lead(stop_sequence) OVER w IS NULL AS is_last
+          FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
+          WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence)) o) w
+LEFT JOIN v_trip_kph k ON k.route_type IS NOT NULL AND k.trip_id = w.trip_id
+LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
+LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id
+WHERE w.prev_seq IS NULL OR w.is_last
+   OR w.arrival_time < w.prev_dep
+   OR (w.arrival_time IS NOT NULL AND w.prev_dep IS NULL)
+   OR w.shape_dist_traveled <= w.prev_dist
+   -- (constants in double precision: no numeric arithmetic per row)
+   OR (w.arrival_time >= w.prev_dep
+       AND 111195 * 3.6 / 0.9 * sqrt((b.lat - a.lat) * (b.lat - a.lat)
+                                     + (b.lon - a.lon) * (b.lon - a.lon) * a.coslat * b.coslat)
+           > k.kph * greatest(date_part('epoch', w.arrival_time - w.prev_dep), 60::float8));
+CREATE INDEX ON v_st (trip_id, stop_sequence);
 ANALYZE v_st;
 
--- First and last stop time of each trip.
+-- Per trip: first and last stop time.
 CREATE TEMP TABLE v_trip ON COMMIT DROP AS
-SELECT trip_id, max(rn) AS n,
-       max(line_number) FILTER (WHERE rn = 1) AS first_line,
-       max(stop_sequence) FILTER (WHERE rn = 1) AS first_seq,
-       max(arrival_time) FILTER (WHERE rn = 1) AS first_arr,
-       max(departure_time) FILTER (WHERE rn = 1) AS first_dep,
-       max(line_number) FILTER (WHERE stop_sequence = last_seq) AS last_line,
-       max(stop_sequence) FILTER (WHERE stop_sequence = last_seq) AS last_seq,
-       max(arrival_time) FILTER (WHERE stop_sequence = last_seq) AS last_arr,
-       max(departure_time) FILTER (WHERE stop_sequence = last_seq) AS last_dep,
-       max(stop_id) FILTER (WHERE stop_sequence = last_seq) AS last_stop_id
-FROM v_st WHERE rn = 1 OR stop_sequence = last_seq
+SELECT trip_id, count(*) AS edges,  -- 1: the trip has a single stop time (its first is its last)
+       max(line_number) FILTER (WHERE is_first) AS first_line,
+       max(stop_sequence) FILTER (WHERE is_first) AS first_seq,
+       max(arrival_time) FILTER (WHERE is_first) AS first_arr,
+       max(departure_time) FILTER (WHERE is_first) AS first_dep,
+       max(line_number) FILTER (WHERE is_last) AS last_line,
+       max(stop_sequence) FILTER (WHERE is_last) AS last_seq,
+       max(arrival_time) FILTER (WHERE is_last) AS last_arr,
+       max(departure_time) FILTER (WHERE is_last) AS last_dep,
+       max(stop_id) FILTER (WHERE is_last) AS last_stop_id,
+       max(shape_dist_traveled) FILTER (WHERE is_last) AS last_dist
+FROM v_st WHERE is_first OR is_last
 GROUP BY trip_id;
 CREATE INDEX ON v_trip (trip_id);
 ANALYZE v_trip;
+
+-- Per (shape of the trip, stop): how stop_times uses each stop (one aggregate pass).
+CREATE TEMP TABLE v_stop_use ON COMMIT DROP AS
+SELECT t.shape_id, st.stop_id, count(*) AS n
+FROM gtfs.stop_times st LEFT JOIN v_trip_kph t ON t.trip_id = st.trip_id
+WHERE st.feed_version_id = %(feed_version_id)s AND st.stop_id IS NOT NULL
+GROUP BY t.shape_id, st.stop_id;
+ANALYZE v_stop_use;
 
 -- Every date each service runs (calendar.txt days, minus removed dates, plus added dates).
 CREATE TEMP TABLE v_service_date ON COMMIT DROP AS
@@ -63,3 +113,4 @@ SELECT * FROM (
     FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s
     WINDOW w AS (PARTITION BY shape_id ORDER BY shape_pt_sequence)) s
 WHERE shape_dist_traveled IS NOT NULL AND prev_dist IS NOT NULL;
+ANALYZE v_shape_pair;

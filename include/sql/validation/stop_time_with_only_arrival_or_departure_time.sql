@@ -5,4 +5,4 @@ SELECT %(feed_version_id)s, 'stop_time_with_only_arrival_or_departure_time', 'ER
        CASE WHEN s.arrival_time IS NOT NULL THEN 'arrival_time' ELSE 'departure_time' END,
        jsonb_build_object('trip_id', s.trip_id, 'stop_sequence', s.stop_sequence), coalesce(s.arrival_time, s.departure_time)::text,
        NULL::jsonb, 'stop_time_with_only_arrival_or_departure_time'
-FROM v_st s WHERE (s.arrival_time IS NULL) <> (s.departure_time IS NULL);
+FROM gtfs.stop_times s WHERE s.feed_version_id = %(feed_version_id)s AND (s.arrival_time IS NULL) <> (s.departure_time IS NULL);

@@ -7,10 +7,10 @@ WITH shape_end AS (
     FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_dist_traveled IS NOT NULL
     ORDER BY shape_id, shape_dist_traveled DESC, shape_pt_sequence DESC),
 trip_end AS (
-    SELECT t.trip_id, t.shape_id, t.line_number, max(st.shape_dist_traveled) AS dist
-    FROM gtfs.trips t JOIN v_st st USING (trip_id)
-    WHERE t.feed_version_id = %(feed_version_id)s AND t.shape_id IS NOT NULL AND st.shape_dist_traveled IS NOT NULL
-    GROUP BY t.trip_id, t.shape_id, t.line_number)
+    -- the trip's distance is that of its last stop time, as in the validator
+    SELECT t.trip_id, t.shape_id, t.line_number, v.last_dist AS dist
+    FROM gtfs.trips t JOIN v_trip v USING (trip_id)
+    WHERE t.feed_version_id = %(feed_version_id)s AND t.shape_id IS NOT NULL AND v.last_dist IS NOT NULL)
 SELECT %(feed_version_id)s, 'trip_distance_exceeds_shape_distance', 'ERROR', 'trips.txt', te.line_number, 'shape_id', jsonb_build_object('trip_id', te.trip_id), te.shape_id,
        jsonb_build_object('maxTripDistanceTraveled', te.dist, 'maxShapeDistanceTraveled', sp.shape_dist_traveled,
                           'geoDistanceToShape', round((2 * 6371010 * asin(least(1, sqrt(power(sin(radians(s.stop_lat - sp.shape_pt_lat) / 2), 2) + cos(radians(sp.shape_pt_lat)) * cos(radians(s.stop_lat)) * power(sin(radians(s.stop_lon - sp.shape_pt_lon) / 2), 2)))))::numeric, 2)), 'trip_distance_exceeds_shape_distance'

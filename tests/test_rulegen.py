@@ -1,0 +1,37 @@
+"""The generated validation rules are the generator's output, and cover the reference."""
+
+from __future__ import annotations
+
+from gtfs_pipeline import rulegen, validation
+from gtfs_pipeline.reference import FILES, FieldType
+
+
+def test_committed_rule_files_are_the_generators_output():
+    assert rulegen.differences() == [], "run: python -m gtfs_pipeline.rulegen"
+
+
+def test_generated_files_are_marked_and_parse_as_rules():
+    codes = {r.code for r in validation.rules()}
+    for code, text in rulegen.generate().items():
+        assert code in codes
+        assert rulegen.MARK in text and f"'{code}'" in text
+
+
+def test_every_enum_column_has_its_values():
+    for f in FILES:
+        for c in f.columns:
+            if c.type is FieldType.ENUM:
+                key = (f.name, c.name)
+                assert key in rulegen.ENUM_VALUES or key in rulegen.ENUM_NOT_CHECKED, key
+    for name, col in [*rulegen.ENUM_VALUES, *rulegen.RANGES]:
+        assert any(f.name == name and col in f.column_by_name for f in FILES), (name, col)
+
+
+def test_check_mode_reports_a_stale_file(tmp_path):
+    for code, text in rulegen.generate().items():
+        (tmp_path / f"{code}.sql").write_text(text)
+    assert rulegen.differences(tmp_path) == []
+    (tmp_path / "invalid_color.sql").write_text("-- edited by hand\n")
+    assert rulegen.differences(tmp_path) == ["invalid_color"]
+    assert rulegen.write(tmp_path) == ["invalid_color"]
+    assert rulegen.differences(tmp_path) == []
