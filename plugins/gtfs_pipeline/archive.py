@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -18,10 +20,19 @@ from typing import BinaryIO, Iterator
 from .errors import ArchiveError
 from .reference import FILE_BY_NAME, LOCATIONS_GEOJSON
 
-# Documented limits (README, docs/data-model.md); override per call.
-MAX_MEMBER_BYTES = 8 * 1024**3  # one member, decompressed
-MAX_TOTAL_BYTES = 32 * 1024**3  # all members, decompressed
-MAX_MEMBERS = 10_000
+
+
+def _limit(env: str, default: int) -> int:
+    """A documented limit, overridable by the environment variable ``env`` (a whole number)."""
+    value = os.environ.get(env)
+    return int(value) if value else default
+
+
+# Documented limits (README, docs/data-model.md, docs/reliability.md); override per call,
+# or per process with the environment variables named here.
+MAX_MEMBER_BYTES = _limit("GTFS_MAX_MEMBER_BYTES", 8 * 1024**3)  # one member, decompressed
+MAX_TOTAL_BYTES = _limit("GTFS_MAX_TOTAL_BYTES", 32 * 1024**3)  # all members, decompressed
+MAX_MEMBERS = _limit("GTFS_MAX_MEMBERS", 10_000)
 MAX_KEPT_BLOB_BYTES = 64 * 1024**2  # non-CSV extra members larger than this are recorded, not stored
 
 JUNK_BASENAMES = {".ds_store", "desktop.ini", "thumbs.db"}
@@ -122,12 +133,20 @@ def inspect(zf: zipfile.ZipFile, *, feed_id: str | None = None,
         total += info.file_size
         if info.file_size > max_member_bytes:
             raise ArchiveError(
-                f"member {name} declares {info.file_size} bytes, over the limit of {max_member_bytes}",
-                feed_id=feed_id)
+                f"declares {info.file_size} bytes decompressed, over the limit of {max_member_bytes} bytes per member",
+                feed_id=feed_id, filename=name)
         candidates.append(info)
     if total > max_total_bytes:
-        raise ArchiveError(f"members declare {total} bytes in all, over the limit of {max_total_bytes}",
-                           feed_id=feed_id)
+        raise ArchiveError(f"the members declare {total} bytes decompressed in all, over the limit of "
+                           f"{max_total_bytes} bytes", feed_id=feed_id)
+    # Two members with one name: zipfile (like unzip) opens the last one by that name, so
+    # that is the one used; the earlier ones are listed as ignored.
+    last_index = {info.filename: i for i, info in enumerate(candidates)}
+    for i, info in enumerate(candidates):
+        if last_index[info.filename] != i:
+            ignored.append({"name": info.filename,
+                            "reason": "an earlier member with the same name (the last one is used)"})
+    candidates = [info for i, info in enumerate(candidates) if last_index[info.filename] == i]
 
     folders: dict[str, int] = {}
     for info in candidates:
@@ -135,7 +154,10 @@ def inspect(zf: zipfile.ZipFile, *, feed_id: str | None = None,
         if base in GTFS_NAMES:
             folders[folder] = folders.get(folder, 0) + 1
     if not folders:
-        raise ArchiveError("the archive contains no GTFS files (no agency.txt, stops.txt, ...)",
+        nested = sorted(i.filename for i in candidates if i.filename.lower().endswith(".zip"))
+        hint = (f"; it holds {', '.join(nested[:3])}: archives inside the archive are not opened"
+                if nested else "")
+        raise ArchiveError(f"the archive contains no GTFS files (no agency.txt, stops.txt, ...){hint}",
                            feed_id=feed_id)
     root = max(folders, key=lambda f: (folders[f], -f.count("/")))
 
@@ -179,7 +201,7 @@ class LimitedReader(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         try:
             data = self._raw.read(size if size is not None and size >= 0 else 1 << 20)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
             # zipfile reports a bad CRC or a truncated stream here, mid-read.
             raise ArchiveError(f"the archive is corrupt: {exc}", feed_id=self._feed_id,
                                filename=self._label) from None

@@ -111,7 +111,13 @@ def map_header(names: list[str], gtfs_file: GtfsFile, *, feed_id: str | None = N
     present = {c.name for c in positions if c is not None}
     missing = [c.name for c in gtfs_file.required_columns if c.name not in present]
     if missing:
-        raise FeedError(f"required column {', '.join(missing)} is missing from the header",
+        hint = ""
+        if len(names) == 1:
+            separator = next((c for c in (";", "\t", "|") if c in names[0]), None)
+            if separator:
+                hint = (f" (the header is one name with {separator!r} in it: "
+                        "fields must be separated by commas)")
+        raise FeedError(f"required column {', '.join(missing)} is missing from the header{hint}",
                         feed_id=feed_id, filename=fname, line=1, column=missing[0])
     return HeaderMap(list(names), positions, extra_names, notices)
 
@@ -153,6 +159,22 @@ class HeaderSplitter:
         else:
             self.header_bytes, self._pending = buf[: nl + 1], buf[nl + 1:]
         self.crlf = self.header_bytes.endswith(b"\r\n")
+
+    @property
+    def utf16(self) -> bool:
+        return self.header_bytes.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+    def is_blank(self) -> bool:
+        """True when the member holds nothing but blank lines (an empty file). Reads ahead
+        while what it has read is blank, so use a fresh splitter to read the rows."""
+        if self.header_bytes.strip():
+            return False
+        while not self._pending.strip():
+            chunk = self._raw.read(64 * 1024)
+            if not chunk:
+                return True
+            self._pending = chunk  # blank bytes before it are not kept: ``rest`` is incomplete after this
+        return False
 
     def header_names(self, encoding: str) -> list[str]:
         text = self.header_bytes.decode(encoding, errors="replace").replace("\x00", "")
@@ -398,10 +420,18 @@ class RobustRows:
     def transform(self, lines: Iterator[str], first_line: int = 2) -> Iterator[bytes]:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        reader = csv.reader(lines, strict=False)
+        record_lines: list[str] = []  # the text lines of the record being read
+
+        def tracked() -> Iterator[str]:
+            for piece in lines:
+                record_lines.append(piece)
+                yield piece
+
+        reader = csv.reader(tracked(), strict=False)
         line_before = first_line - 1
         extras_needed = bool(self.header.extra_names)
         while True:
+            record_lines.clear()
             try:
                 record = next(reader)
             except StopIteration:
@@ -415,6 +445,13 @@ class RobustRows:
             if not record or (len(record) == 1 and not record[0].strip()):
                 self._notice("empty_row", "WARNING", line)
                 continue
+            if (len(record_lines) > 1 or '"' in record_lines[0]) and _ends_in_open_quote(record_lines):
+                index = len(record) - 1
+                column = self.header.positions[index] if index < self.width else None
+                self._notice("csv_parsing_failed", "ERROR", line,
+                             column.name if column else self.header.extra_names.get(index, f"column_{index + 1}"),
+                             record[-1][:200], {"reason": "unterminated quoted field: it runs to the end of the "
+                                                          f"file (lines {line} to {line_before}), read as one value"})
             self.rows += 1
             if len(record) != self.width:
                 self._notice("invalid_row_length", "ERROR", line, None, None,
@@ -456,6 +493,18 @@ class RobustRows:
                 out.truncate()
         if out.tell():
             yield out.getvalue().encode("utf-8")
+
+
+def _ends_in_open_quote(record_lines: list[str]) -> bool:
+    """Whether a record read leniently ended inside a quoted field (only possible at the end
+    of the file): an odd number of quote characters, confirmed by a strict parse."""
+    if sum(piece.count('"') for piece in record_lines) % 2 == 0:
+        return False
+    try:
+        list(csv.reader(record_lines, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def csv_records(lines: Iterator[str], first_line: int = 2) -> Iterator[tuple[int, list[str]]]:

@@ -55,6 +55,7 @@ from .schema import (
 ProgressFn = Callable[[str, int, int], None]  # (filename, bytes read, bytes total)
 COPY_CHUNK = 256 * 1024
 MAINTENANCE_WORK_MEM = os.environ.get("GTFS_MAINTENANCE_WORK_MEM", "256MB")
+FINITE_TYPES = {FieldType.FLOAT, FieldType.LATITUDE, FieldType.LONGITUDE, FieldType.CURRENCY_AMOUNT}
 TEXT_TYPES = {c for c in FieldType if c not in (
     FieldType.INTEGER, FieldType.ENUM, FieldType.FLOAT, FieldType.LATITUDE, FieldType.LONGITUDE,
     FieldType.CURRENCY_AMOUNT, FieldType.DATE, FieldType.TIME)}
@@ -143,7 +144,8 @@ def _drop_previous_attempt(conn, feed_version_id: int, gtfs_file: GtfsFile) -> N
         cur.execute("SELECT to_regclass(%s)", (f"gtfs_part.{partition_name(gtfs_file, feed_version_id)}",))
         if cur.fetchone()[0] is not None:
             cur.execute(sql.SQL("DROP TABLE {}").format(partition_ident(gtfs_file, feed_version_id)))
-        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'",
+        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'"
+                    " AND code <> 'ignored_member'",
                     (feed_version_id, gtfs_file.name))
         cur.execute("DELETE FROM gtfs.rejected_row WHERE feed_version_id = %s AND filename = %s",
                     (feed_version_id, gtfs_file.name))
@@ -161,9 +163,15 @@ def _create_partition_table(cur, gtfs_file: GtfsFile, feed_version_id: int) -> N
     version = sql.Literal(int(feed_version_id))
     cols = []
     for name, type_ in table_columns(gtfs_file):
+        column = gtfs_file.column_by_name.get(name)
         if name == VERSION_COLUMN:
             cols.append(sql.SQL("{} bigint NOT NULL DEFAULT {} CHECK ({} = {})").format(
                 sql.Identifier(name), version, sql.Identifier(name), version))
+        elif column is not None and column.type in FINITE_TYPES:
+            # PostgreSQL reads NaN and Infinity as numbers; GTFS has no such values. The check
+            # sends such a file to the robust path, which reports them (invalid_float).
+            cols.append(sql.SQL("{c} {t} CHECK ({c} > '-Infinity' AND {c} < 'Infinity')").format(
+                c=sql.Identifier(name), t=sql.SQL(type_)))
         else:
             cols.append(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(type_)))
     cur.execute(sql.SQL("CREATE TABLE {} ({})").format(
@@ -208,9 +216,12 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
 
     with archive.open_member(zf, member, feed_id=feed_id) as raw:
         splitter = HeaderSplitter(raw, member.name, feed_id)
+        if splitter.utf16:
+            raise FeedError("the file is UTF-16 encoded; GTFS files must be UTF-8", feed_id=feed_id,
+                            filename=member.name, line=1)
         header_encoding = detect_header_encoding(splitter.header_bytes)
         try:
-            if not splitter.header_bytes.strip():
+            if splitter.is_blank():
                 # An empty member: an empty table and a notice, not a failed feed
                 # (whether the feed is usable without its rows is validation's call).
                 spool.add(Notice("empty_file", "ERROR", member.name))
@@ -455,7 +466,8 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
                     (feed_version_id, member.name))
         cur.execute("DELETE FROM gtfs.extra_file WHERE feed_version_id = %s AND filename = %s",
                     (feed_version_id, member.name))
-        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'",
+        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'"
+                    " AND code <> 'ignored_member'",
                     (feed_version_id, member.name))
         stored_as_rows = False
         columns: list[str] = []
@@ -549,7 +561,8 @@ def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile
     started = time.monotonic()
     with conn.cursor() as cur:
         cur.execute("DELETE FROM gtfs.locations WHERE feed_version_id = %s", (feed_version_id,))
-        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'",
+        cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'"
+                    " AND code <> 'ignored_member'",
                     (feed_version_id, member.name))
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS gtfs_geojson_doc (doc text) ON COMMIT DROP")
         cur.execute("TRUNCATE gtfs_geojson_doc")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+import psycopg2
 from psycopg2 import sql
 
 from . import archive
@@ -66,16 +67,86 @@ def inspect_archive(source: str | Path | BinaryIO, feed_id: str) -> tuple[str, s
     return sha, content, layout
 
 
+# A one-process load (load_feed) holds a session advisory lock on its version from the moment
+# the version exists until it is loaded, published or failed, and marks the version with
+# file_stats.loading_session. If the process dies (SIGKILL, crash, server restart), the server
+# frees the lock, and the next start_version of the feed finds the version 'loading' with its lock
+# free: it marks it failed and drops its partitions. Versions started by the DAG (whose tasks run
+# in separate processes, with no session spanning them) carry no mark and are left alone.
+VERSION_LOCK = "gtfs-pipeline version"
+ABANDONED = ("abandoned: the process loading it stopped (killed, crashed or lost its database connection) "
+             "before it finished; marked failed by the next load of the feed")
+
+
+def _lock_args(feed_version_id: int) -> tuple[str, int]:
+    return VERSION_LOCK, int(feed_version_id) & 0x7FFFFFFF
+
+
+def recover_abandoned_versions(conn, feed_id: str | None = None) -> list[int]:
+    """Mark failed, and free the rows of, one-process loads whose process is gone.
+
+    A version qualifies when it is 'loading', was started by load_feed (it carries
+    ``file_stats.loading_session``) and nobody holds its advisory lock: the session that
+    held it has ended. Safe to run at any time and from several processes at once.
+    Returns the versions recovered.
+    """
+    with conn.cursor() as cur:
+        cur.execute("SELECT feed_version_id FROM gtfs.feed_version WHERE status = 'loading'"
+                    " AND file_stats ? 'loading_session' AND (%(feed)s::text IS NULL OR feed_id = %(feed)s)"
+                    " ORDER BY feed_version_id", {"feed": feed_id})
+        candidates = [r[0] for r in cur.fetchall()]
+    conn.commit()
+    recovered = []
+    for vid in candidates:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", _lock_args(vid))
+            free = cur.fetchone()[0]
+        conn.commit()
+        if not free:
+            continue  # its loader is still running
+        try:
+            with conn.cursor() as cur:
+                cur.execute("UPDATE gtfs.feed_version SET status = 'failed', error = %s"
+                            " WHERE feed_version_id = %s AND status = 'loading'", (ABANDONED, vid))
+                if cur.rowcount:
+                    _drop_partitions(cur, vid)
+                    recovered.append(vid)
+            conn.commit()
+        finally:
+            conn.rollback()
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", _lock_args(vid))
+            conn.commit()
+    return recovered
+
+
+def _release_version_lock(conn, feed_version_id: int) -> None:
+    if conn.closed:
+        return
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", _lock_args(feed_version_id))
+        conn.commit()
+    except psycopg2.Error:
+        pass  # the connection is gone, and the lock with it
+
+
 def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_label: str | None = None,
                   feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
-                  fetched_at: dt.datetime | None = None) -> VersionPlan:
+                  fetched_at: dt.datetime | None = None, hold_lock: bool = False) -> VersionPlan:
     """Check the archive and register a new version in status 'loading'.
 
     An unusable archive is recorded as a failed version (so the run can show
-    why) and raises FeedError; nothing published changes.
+    why) and raises FeedError; nothing published changes. First, versions of
+    this feed abandoned by a dead one-process load are recovered
+    (recover_abandoned_versions). With ``hold_lock`` this session holds the new
+    version's advisory lock until it releases it (load_feed does, at its end).
     """
     label = source_label or (str(source) if isinstance(source, (str, Path)) else None)
     ensure_feed(conn, feed_id, feed_name, source_url)
+    conn.commit()
+    recover_abandoned_versions(conn, feed_id)
     try:
         sha, content, layout = inspect_archive(source, feed_id)
     except FeedError as exc:
@@ -93,9 +164,12 @@ def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_l
             "INSERT INTO gtfs.feed_version (feed_id, sha256, content_sha256, source, as_of, fetched_at, members,"
             " file_stats) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING feed_version_id",
             (feed_id, sha, content, label, as_of, fetched_at, json.dumps({m["name"]: m for m in members}),
-             json.dumps({"ignored_members": layout.ignored})),
+             json.dumps({"ignored_members": layout.ignored, **({"loading_session": True} if hold_lock else {})})),
         )
         version_id = cur.fetchone()[0]
+        if hold_lock:
+            # Taken before the version is committed: nobody can see it 'loading' without its lock held.
+            cur.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", _lock_args(version_id))
         for item in layout.ignored:
             cur.execute(
                 "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, context)"
@@ -260,7 +334,36 @@ def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool =
     Returns (feed_version_id, per-file results). On any failure the version is
     marked failed, its rows are freed, and FeedError is raised.
     """
-    plan = start_version(conn, feed_id, source, feed_name=feed_name, source_url=source_url, as_of=as_of)
+    plan = start_version(conn, feed_id, source, feed_name=feed_name, source_url=source_url, as_of=as_of,
+                         hold_lock=True)
+    try:
+        return _load_started(conn, plan, source, publish_version=publish_version, progress=progress,
+                             geometry=geometry, validate=validate, block_on=block_on, dsn=dsn, jobs=jobs,
+                             on_file=on_file)
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+        raise _connection_lost(plan, exc) from exc
+    finally:
+        _release_version_lock(conn, plan.feed_version_id)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _connection_lost(plan: VersionPlan, exc: BaseException) -> FeedError:
+    """The version cannot be marked failed now; its lock went with the session, so the next
+    load of the feed recovers it (recover_abandoned_versions)."""
+    return FeedError(f"the database connection was lost during the load ({_one_line(exc)}); version "
+                     f"{plan.feed_version_id} stays 'loading' until the next load of the feed marks it failed",
+                     feed_id=plan.feed_id)
+
+
+def _load_started(conn, plan: VersionPlan, source: str | Path, *, publish_version: bool,
+                  progress: ProgressFn | None, geometry: bool, validate: bool, block_on: str | None,
+                  dsn: str | None, jobs: int,
+                  on_file: Callable[[FileResult], None] | None) -> tuple[int, list[FileResult]]:
+    feed_id = plan.feed_id
     results: list[FileResult] = []
     try:
         if jobs > 1 and dsn:
@@ -278,9 +381,14 @@ def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool =
         if validate:
             validation.validate_version(conn, plan.feed_version_id)
     except BaseException as exc:
-        fail_version(conn, plan.feed_version_id, str(exc) or type(exc).__name__)
+        try:
+            fail_version(conn, plan.feed_version_id, str(exc) or type(exc).__name__)
+        except psycopg2.Error as lost:  # the connection is gone (server restart, network)
+            raise _connection_lost(plan, exc if isinstance(exc, psycopg2.Error) else lost) from exc
         if isinstance(exc, GtfsPipelineError):
             raise
+        if isinstance(exc, psycopg2.Error):
+            raise FeedError(f"load failed: {type(exc).__name__}: {_one_line(exc)}", feed_id=feed_id) from exc
         if isinstance(exc, Exception):
             raise FeedError(f"load failed: {type(exc).__name__}: {exc}", feed_id=feed_id) from exc
         raise
