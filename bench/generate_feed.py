@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import heapq
 import csv
 import io
 import math
@@ -489,13 +490,22 @@ def iter_trips(patterns, corridors, routes, n_stop_times):
             if m <= 0:
                 continue
             starts = start_times(p, dt_idx, m, cdfs[DAY_TYPES[dt_idx]], dur)
-            span = max(60, starts[-1] - starts[0])
-            n_blocks = max(1, min(m, int(math.ceil(m * (dur + 600) / (span + dur)))))
+            # Blocks: one vehicle runs trips of this pattern one after another. A trip goes to
+            # the vehicle that has been free longest, else to a new one; a vehicle is free again
+            # after the trip (the slowest, peak, profile: 1.3 x the rough duration; 1.5 x here)
+            # plus a 5-minute layover. So trips of one block never overlap in time.
+            free: list[tuple[int, int]] = []
+            n_blocks = 0
             for j, st in enumerate(starts):
                 n = L if remaining >= L else remaining
                 if remaining - n == 1:
                     n -= 1
-                yield tno, p, dt_idx, j, st, n, j % n_blocks
+                if free and free[0][0] <= st:
+                    blk = heapq.heappop(free)[1]
+                else:
+                    blk, n_blocks = n_blocks, n_blocks + 1
+                heapq.heappush(free, (st + dur * 3 // 2 + 300, blk))
+                yield tno, p, dt_idx, j, st, n, blk
                 tno += 1
                 remaining -= n
                 if remaining <= 0:
@@ -675,7 +685,7 @@ def generate(out_path, n_stop_times, seed, n_agencies):
         svc = service_id_of(r, dt_idx)
         used_services[svc] = (r.group, dt_idx)
         tid = trip_id_of(tno)
-        block = "" if r.rtype == ROUTE_TYPE_FERRY else f"{r.idx + 1}{DAY_TYPES[dt_idx][0]}{blk + 1}"
+        block = "" if r.rtype == ROUTE_TYPE_FERRY else f"{r.idx + 1}{DAY_TYPES[dt_idx][0]}{p.idx + 1}-{blk + 1}"
         m.row([r.rid, svc, tid, p.headsign, str(p.d), block, shape_ids[p.shape]])
         if p.freq and dt_idx == 0 and p.idx not in freq_seen:
             freq_seen.add(p.idx)

@@ -219,3 +219,74 @@ def test_report_is_self_contained_html(conn, tmp_path):
     with conn.cursor() as cur:
         cur.execute("SELECT report_path FROM gtfs.feed_version WHERE feed_version_id = %s", (vid,))
         assert cur.fetchone() == (str(path),)
+
+
+FIXTURE_C = {
+    "agency.txt": ("agency_id,agency_name,agency_url,agency_timezone,agency_lang\n"
+                   "A,Agency,https://a.example,Europe/Berlin,e1\n"),
+    "stops.txt": ("stop_id,stop_name,stop_lat,stop_lon,stop_url\n"
+                  "S1,First,52.5,13.4,https://a.example\n"
+                  "S2,\"Sec\nond\",52.51,13.41,https://r3.example\n"
+                  "S3,Pole,89.5,10.0,\n"
+                  "SÜ,Umlaut,52.5,13.4,\n"
+                  "S6,Far,52.6,13.4,\n"),
+    "routes.txt": ("route_id,agency_id,route_short_name,route_long_name,route_type,route_url,network_id\n"
+                   "R1,A,1,,3,https://a.example,N1\nR2,A,1,,3,,\nR3,A,ABCDEFGHIJKLMN,,3,https://r3.example,\n"
+                   "R4,A,4,,99,,\n"),
+    "trips.txt": ("route_id,service_id,trip_id,shape_id\n"
+                  "R1,WD,T1,SH1\nR4,WD,T2,\nR1,WD,T3,SH1\nR1,WD,T4,SH1\n"),
+    "stop_times.txt": ("trip_id,arrival_time,departure_time,stop_id,stop_sequence,timepoint,shape_dist_traveled\n"
+                       "T1,08:00:00,08:00:00,S1,1,1,\nT1,,,S2,2,1,\nT1,08:20:00,08:20:00,S1,3,1,\n"
+                       "T2,09:00:00,09:00:00,S3,1,,\nT2,09:10:00,09:10:00,S1,2,,\n"
+                       "T3,10:00:00,10:00:00,S1,1,,0\nT3,10:30:00,10:30:00,S6,2,,1500\n"
+                       "T4,11:00:00,11:00:00,S1,1,,0\nT4,11:10:00,11:10:00,S2,2,,1000.5\n"),
+    "shapes.txt": ("shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence,shape_dist_traveled\n"
+                   "SH1,52.5,13.4,1,0\nSH1,52.500005,13.4,2,0\nSH1,52.51,13.41,3,1000\n"),
+    "feed_info.txt": ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,feed_contact_email\n"
+                      "P,https://p.example,en,20240101,20240620,data@p.example\n"
+                      "P,https://p.example,en,20240101,,data@p.example\n"),
+    "fare_attributes.txt": "fare_id,price,currency_type,payment_method,transfers\nF1,2.5,XYZ,0,\n",
+    "fare_rules.txt": "fare_id,route_id\nF1,R1\nF1,R1\n",
+    "attributions.txt": "attribution_id,organization_name,is_producer\nAT1,Org,0\n",
+    "networks.txt": "network_id,network_name\nN1,Net\n",
+    "route_networks.txt": "network_id,route_id\nN1,R2\n",
+}
+EXPECTED_C = {
+    "invalid_language_code": 1, "same_route_and_agency_url": 1, "duplicate_route_name": 1,
+    "route_short_name_too_long": 1, "unexpected_enum_value": 1, "same_stop_and_agency_url": 1,
+    "same_stop_and_route_url": 2,  # S1 = R1 url, S2 = R3 url
+    "point_near_pole": 1, "non_ascii_or_non_printable_char": 1,
+    "new_line_in_value": 1, "stop_without_stop_time": 1, "stop_time_timepoint_without_times": 2,
+    "fast_travel_between_consecutive_stops": 1, "more_than_one_entity": 1, "missing_feed_info_date": 1,
+    "feed_expiration_date30_days": 1, "invalid_currency": 1, "duplicate_fare_rule_zone_id_fields": 1,
+    "attribution_without_role": 1, "route_networks_specified_in_more_than_one_file": 1,
+    "equal_shape_distance_diff_coordinates_warning": 1, "stop_too_far_from_shape": 1,
+    "trip_distance_exceeds_shape_distance": 1, "trip_distance_exceeds_shape_distance_below_threshold": 1,
+}
+
+
+def test_fixture_c_names_urls_feed_info_fares_and_shapes(conn, tmp_path):
+    vid, result = load_and_validate(conn, tmp_path, FIXTURE_C)
+    assert result["counts"] == EXPECTED_C
+    assert notices(conn, vid, "stop_time_timepoint_without_times") == [
+        ("stop_times.txt", 3, "arrival_time", None), ("stop_times.txt", 3, "departure_time", None)]
+    assert notices(conn, vid, "fast_travel_between_consecutive_stops")[0][:3] == ("stop_times.txt", 6, "arrival_time")
+    assert notices(conn, vid, "non_ascii_or_non_printable_char") == [("stops.txt", 6, "stop_id", "SÜ")]  # S2 spans two lines
+    assert notices(conn, vid, "trip_distance_exceeds_shape_distance") == [("trips.txt", 4, "shape_id", "SH1")]
+    assert notices(conn, vid, "trip_distance_exceeds_shape_distance_below_threshold") == [
+        ("trips.txt", 5, "shape_id", "SH1")]
+
+
+def test_missing_required_file_feed_info_with_translations(conn, tmp_path):
+    translations = "table_name,field_name,language,translation,record_id\nstops,stop_name,de,Erste,S1\n"
+    vid, result = load_and_validate(conn, tmp_path, {"translations.txt": translations})
+    # invalid_integer: the reference types translations.table_name as an integer Enum (its values
+    # are file names), so the loader cannot read "stops"; see reference.py.
+    assert result["counts"] == {"missing_required_file": 1, "invalid_integer": 1}
+
+
+def test_every_rule_code_has_an_exact_expectation():
+    covered = set(EXPECTED_A) | set(EXPECTED_B) | set(EXPECTED_C) | {
+        "expired_calendar", "missing_required_field", "missing_trip_edge",
+        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"}
+    assert {r.code for r in validation.rules()} - covered == set()
