@@ -17,7 +17,7 @@ import psycopg2.extensions
 
 from .errors import GtfsPipelineError
 from .paths import SQL_DIR
-from .schema import sync_statements
+from .schema import refresh_current_views, sync_statements
 
 DSN_ENV = "GTFS_DATABASE_URL"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -114,5 +114,6 @@ def init_db(conn: psycopg2.extensions.connection) -> list[str]:
             existing.setdefault(table, set()).add(column)
         for stmt in sync_statements(existing):
             cur.execute(stmt)
+        refresh_current_views(cur)
     conn.commit()
     return done

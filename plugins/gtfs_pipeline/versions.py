@@ -23,7 +23,7 @@ from .errors import FeedError, GtfsPipelineError, VersionBlocked
 from .geometry import build_geometry, drop_geometry
 from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
 from .reference import FILES, required_file_problems
-from .schema import partition_ident, partition_name
+from .schema import partition_ident, partition_name, refresh_current_views
 
 
 @dataclass
@@ -257,6 +257,7 @@ def publish(conn, feed_version_id: int) -> None:
         cur.execute("UPDATE gtfs.feed_version SET status = 'published', published_at = now()"
                     " WHERE feed_version_id = %s", (feed_version_id,))
         cur.execute("UPDATE gtfs.feed SET current_version_id = %s WHERE feed_id = %s", (feed_version_id, feed_id))
+        refresh_current_views(cur)
     conn.commit()
 
 
@@ -298,6 +299,7 @@ def drop_version(conn, feed_version_id: int, *, force: bool = False) -> None:
                     f"feed version {feed_version_id} is the published version of feed {feed_id}; "
                     "pass --force to drop it (the feed then has no current version)")
             cur.execute("UPDATE gtfs.feed SET current_version_id = NULL WHERE feed_id = %s", (feed_id,))
+            refresh_current_views(cur)
         _drop_partitions(cur, feed_version_id)
         cur.execute("DELETE FROM gtfs.feed_version WHERE feed_version_id = %s", (feed_version_id,))
     conn.commit()
