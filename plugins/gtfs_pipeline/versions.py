@@ -356,7 +356,14 @@ def _one_line(exc: BaseException) -> str:
 def _connection_lost(plan: VersionPlan, exc: BaseException) -> FeedError:
     """The version cannot be marked failed now; its lock went with the session, so the next
     load of the feed recovers it (recover_abandoned_versions)."""
-    return FeedError(f"the database connection was lost during the load ({_one_line(exc)}); version "
+    # A cleanup step on the dead connection ("cursor already closed") may hide the server's
+    # own words: name the first OperationalError of the chain.
+    cause, seen = exc, exc
+    while seen is not None:
+        if isinstance(seen, psycopg2.OperationalError):
+            cause = seen
+        seen = seen.__context__
+    return FeedError(f"the database connection was lost during the load ({_one_line(cause)}); version "
                      f"{plan.feed_version_id} stays 'loading' until the next load of the feed marks it failed",
                      feed_id=plan.feed_id)
 

@@ -1,0 +1,183 @@
+"""Faults injected into a running load: each leaves the database consistent, and the next load
+completes by itself, with no manual repair.
+
+The load runs as `gtfs-pipeline load` in its own process, on a generated feed of
+300 000 stop_times (large enough to be caught in the middle of its COPY, which the
+test watches in pg_stat_progress_copy).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psycopg2
+import pytest
+
+from badfeeds import REPO, run_cli
+from gtfs_pipeline import versions
+from gtfs_pipeline.localpg import start_cluster
+
+STOP_TIMES = 300_000
+ABANDONED = versions.ABANDONED
+
+
+@pytest.fixture(scope="module")
+def big_feed(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "big.zip"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate_feed.py"), str(path),
+                    "--stop-times", str(STOP_TIMES)], check=True, capture_output=True)
+    return path
+
+
+def start_load(dsn: str, path, feed_id: str = "big") -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins"), "GTFS_DATABASE_URL": dsn}
+    return subprocess.Popen([sys.executable, "-m", "gtfs_pipeline.cli", "load", str(path), "--feed-id", feed_id,
+                             "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def observer(dsn: str):
+    """A plain connection for the test's own queries (not named gtfs-pipeline)."""
+    conn = psycopg2.connect(dsn, application_name="fault-test")
+    conn.autocommit = True
+    return conn
+
+
+def wait_for_stop_times_copy(conn, proc, min_rows: int = 50_000, timeout: float = 60,
+                             committed_files: int = 0) -> int:
+    """Block until a COPY into a stop_times partition has passed ``min_rows`` (and, if asked,
+    ``committed_files`` other files of its version are committed); returns its version.
+
+    The partition is created in the COPY's own transaction, invisible to other sessions'
+    catalogs: the statement text (pg_stat_activity) names it.
+    """
+    deadline = time.monotonic() + timeout
+    with conn.cursor() as cur:
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            cur.execute("SELECT substring(a.query FROM '^COPY \"gtfs_part\".\"stop_times_v(\\d+)\"')::bigint,"
+                        " p.tuples_processed FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)"
+                        " WHERE p.datname = current_database()")
+            for version, done in cur.fetchall():
+                if version is not None and done >= min_rows and len(partitions_of(conn, version)) >= committed_files:
+                    return version
+            time.sleep(0.01)
+    raise AssertionError("no COPY into stop_times seen")
+
+
+def wait_for_loader_backends_gone(conn, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    with conn.cursor() as cur:
+        while time.monotonic() < deadline:
+            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gtfs-pipeline'"
+                        " AND datname = current_database()")
+            if cur.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the killed load's backends are still there")
+
+
+def fetch(conn, query, *args):
+    with conn.cursor() as cur:
+        cur.execute(query, args)
+        return cur.fetchall()
+
+
+def partitions_of(conn, vid):
+    return [r[0] for r in fetch(conn, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                      " WHERE n.nspname = 'gtfs_part' AND c.relname ~ %s ORDER BY 1",
+                                f"_v{vid}(_|$)")]
+
+
+def advisory_locks(conn):
+    return fetch(conn, "SELECT classid, objid FROM pg_locks WHERE locktype = 'advisory'")
+
+
+def assert_recovered_and_reloaded(conn, killed: int, retry: int) -> None:
+    """The killed version is failed with no rows left; the retry is published, one copy of each row."""
+    assert fetch(conn, "SELECT feed_version_id, status, error FROM gtfs.feed_version ORDER BY 1") == [
+        (killed, "failed", ABANDONED), (retry, "published", None)]
+    assert partitions_of(conn, killed) == []
+    assert fetch(conn, "SELECT feed_version_id, count(*) FROM gtfs.stop_times GROUP BY 1") == [(retry, STOP_TIMES)]
+    assert fetch(conn, "SELECT count(*) FROM gtfs_current.stop_times") == [(STOP_TIMES,)]
+    assert fetch(conn, "SELECT count(DISTINCT (trip_id, stop_sequence)) FROM gtfs.stop_times") == [(STOP_TIMES,)]
+    assert advisory_locks(conn) == []
+
+
+def test_a_load_killed_during_the_stop_times_copy_is_recovered_by_the_next_load(dsn, big_feed):
+    watch = observer(dsn)
+    proc = start_load(dsn, big_feed)
+    # Killed while stop_times is being copied and another file (shapes) is already committed.
+    killed = wait_for_stop_times_copy(watch, proc, committed_files=1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    wait_for_loader_backends_gone(watch)
+    # What the crash left: the version 'loading' with the partitions of the files it had
+    # committed; the stop_times COPY rolled back; the lock gone with the session.
+    assert fetch(watch, "SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s", killed) == [("loading",)]
+    left = partitions_of(watch, killed)
+    assert left and f"stop_times_v{killed}" not in left
+    assert advisory_locks(watch) == []
+
+    retry = run_cli(dsn, "load", str(big_feed), "--feed-id", "big", "--json")
+    assert retry.returncode == 0, retry.stderr
+    assert_recovered_and_reloaded(watch, killed, json.loads(retry.stdout)["feed_version_id"])
+    watch.close()
+
+
+def test_a_server_restart_during_a_load_fails_it_clearly_and_the_next_load_recovers(tmp_path, big_feed):
+    cluster = start_cluster(tmp_path / "pg")  # its own server: the shared one must not restart
+    try:
+        watch = observer(cluster.dsn)
+        proc = start_load(cluster.dsn, big_feed)
+        killed = wait_for_stop_times_copy(watch, proc)
+        watch.close()
+        # An immediate stop is a crash for PostgreSQL: crash recovery runs on start.
+        cluster._run(str(cluster.bindir / "pg_ctl"), "-D", str(cluster.datadir), "-m", "immediate", "-w", "stop")
+        cluster.start()
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 1
+        line = stderr.strip().splitlines()[-1]
+        assert line.startswith("gtfs-pipeline: error: feed big: the database connection was lost during the load (")
+        assert line.endswith(f"); version {killed} stays 'loading' until the next load of the feed marks it failed")
+        assert "Traceback" not in stderr
+
+        watch = observer(cluster.dsn)
+        assert fetch(watch, "SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s", killed) == [
+            ("loading",)]
+        retry = run_cli(cluster.dsn, "load", str(big_feed), "--feed-id", "big", "--json")
+        assert retry.returncode == 0, retry.stderr
+        assert_recovered_and_reloaded(watch, killed, json.loads(retry.stdout)["feed_version_id"])
+        watch.close()
+    finally:
+        cluster.stop()
+
+
+def test_a_running_load_is_never_recovered_by_another(conn, dsn, tmp_path):
+    """Recovery asks the lock, not the clock: while the loading session lives, its version stays."""
+    from feedbuilder import write_feed
+
+    path = write_feed(tmp_path / "f.zip", {})
+    plan = versions.start_version(conn, "f", path, hold_lock=True)
+    other = psycopg2.connect(dsn)
+    assert versions.recover_abandoned_versions(other, "f") == []
+    assert fetch(other, "SELECT status FROM gtfs.feed_version") == [("loading",)]
+    conn.close()  # the loading session ends without finishing: as if its process died
+    time.sleep(0.2)
+    assert versions.recover_abandoned_versions(other, "f") == [plan.feed_version_id]
+    assert fetch(other, "SELECT status, error FROM gtfs.feed_version") == [("failed", ABANDONED)]
+    other.close()
+
+
+def test_a_version_started_by_the_dag_is_not_recovered(conn, tmp_path):
+    """DAG versions span tasks with no session holding them; only the DAG decides their fate."""
+    from feedbuilder import write_feed
+
+    plan = versions.start_version(conn, "f", write_feed(tmp_path / "f.zip", {}))
+    assert versions.recover_abandoned_versions(conn, "f") == []
+    assert fetch(conn, "SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s",
+                 plan.feed_version_id) == [("loading",)]
