@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,13 @@ class VersionPlan:
         raise GtfsPipelineError(f"feed version {self.feed_version_id} has no member {name}")
 
 
+FEED_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # the CHECK of gtfs.feed.feed_id
+
+
 def ensure_feed(conn, feed_id: str, name: str | None = None, source_url: str | None = None) -> None:
+    if not FEED_ID_RE.fullmatch(feed_id or ""):
+        raise GtfsPipelineError(f"feed id {json.dumps(feed_id)} is not allowed: use 1 to 100 letters, digits, "
+                                "'_', '.' or '-', starting with a letter or digit")
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO gtfs.feed (feed_id, name, source_url) VALUES (%s, %s, %s)"
