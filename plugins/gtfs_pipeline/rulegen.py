@@ -159,19 +159,42 @@ def _select_per_table(code: str, severity: str, checks: list[Check]) -> str:
     return "\nUNION ALL\n".join(_scan(code, severity, cs) for cs in by_file.values())
 
 
+def _gates(checks: list[Check]) -> str | None:
+    """A condition on the version, not on a row, that is false when none of the checks can
+    fire: their columns are not in the file's header (the values are all NULL), and none of
+    the distinct values collected by _prepare.sql is bad. None: a per-row check may fire anyway."""
+    if any(c.per_row for c in checks):
+        return None
+    f = checks[0].file
+    parts = []
+    header = [c.column for c in checks if (f.name, c.column) not in DISTINCT_SOURCES]
+    if header:
+        cols = ", ".join(f"'{col}'" for col in header)
+        parts.append(f"EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = {V}"
+                     f" AND h.filename = '{f.name}' AND h.columns && ARRAY[{cols}])")
+    for c in checks:
+        source = DISTINCT_SOURCES.get((f.name, c.column))
+        if source:
+            parts.append(f"EXISTS (SELECT 1 FROM ({source}) d(v) WHERE {c.bad.format(v='d.v')})")
+    return "(" + "\n    OR ".join(parts) + ")"
+
+
 def _scan(code: str, severity: str, checks: list[Check]) -> str:
-    """One scan of a table: the rows with any bad field, one notice per bad field."""
+    """One scan of a table: the rows with any bad field, one notice per bad field. When every
+    check has a gate, the gates come first: evaluated once, they skip the scan when all are false."""
     f = checks[0].file
     head = f"SELECT t.feed_version_id, '{code}', '{severity}', '{f.name}', t.line_number, "
+    gates = _gates(checks)
+    gate = f"{gates}\n  AND " if gates else ""
     if len(checks) == 1:
         c = checks[0]
         return (head + f"'{c.column}', {_key(f)}, {c.value.format(v='t.' + c.column)}, {c.context}, '{code}'\n"
-                f"FROM gtfs.{f.table} t WHERE t.feed_version_id = {V} AND {_cond(c)}")
+                f"FROM gtfs.{f.table} t WHERE t.feed_version_id = {V}\n  AND {gate}{_cond(c)}")
     rows = ",\n    ".join(f"('{c.column}', {c.value.format(v='t.' + c.column)}, {c.context}, {_cond(c)})" for c in checks)
     ors = "\n     OR ".join(_cond(c) for c in checks)
     return (head + f"v.f, {_key(f)}, v.val, v.ctx, '{code}'\n"
             f"FROM (SELECT * FROM gtfs.{f.table} t WHERE t.feed_version_id = {V}\n"
-            f"  AND ({ors})) t\n"
+            f"  AND {gate}({ors})) t\n"
             f"CROSS JOIN LATERAL (VALUES\n    {rows}) v(f, val, ctx, bad)\nWHERE v.bad")
 
 

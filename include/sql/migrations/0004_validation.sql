@@ -50,3 +50,8 @@ DO $$ BEGIN
                                         shape_dist_traveled double precision);
 EXCEPTION WHEN duplicate_object THEN NULL;
 END $$;
+DO $$ BEGIN
+    CREATE TYPE gtfs.prev_shape_point AS (shape_pt_sequence integer, line_number bigint, shape_pt_lat double precision,
+                                          shape_pt_lon double precision, shape_dist_traveled double precision);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;

@@ -12,11 +12,11 @@ ANALYZE v_stop_xy;
 -- Note: joins below use these analysed temporary tables rather than the gtfs.* parents, whose
 -- missing statistics make the planner expect hundreds of matches per key (and pick nested loops).
 
--- Per trip: its shape, and the speed limit of its route type (km/h) for fast_travel_between_consecutive_stops.
+-- Per trip: its line, its shape, and the speed limit of its route type (km/h) for fast_travel_between_consecutive_stops.
 -- tram 100, subway 150, rail 500, bus 150, ferry 80, cable tram 30, aerial lift 50,
 -- funicular 50, trolleybus 150, monorail 150, others 200.
 CREATE TEMP TABLE v_trip_kph ON COMMIT DROP AS
-SELECT t.trip_id, t.shape_id, r.route_type,
+SELECT t.trip_id, t.shape_id, t.line_number, r.route_type,
        CASE r.route_type WHEN 0 THEN 100 WHEN 1 THEN 150 WHEN 2 THEN 500 WHEN 3 THEN 150 WHEN 4 THEN 80 WHEN 5 THEN 30
             WHEN 6 THEN 50 WHEN 7 THEN 50 WHEN 11 THEN 150 WHEN 12 THEN 150 ELSE 200 END AS kph
 FROM gtfs.trips t LEFT JOIN gtfs.routes r ON r.feed_version_id = %(feed_version_id)s AND r.route_id = t.route_id
@@ -44,7 +44,8 @@ FROM (
     SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
            (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
            (p).shape_dist_traveled AS prev_dist, is_last
-    FROM (SELECT *, lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
+    FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
+                 lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
                  lead(stop_sequence) OVER w IS NULL AS is_last
           FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
           WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence)) o) w
@@ -103,14 +104,22 @@ SELECT service_id, date FROM gtfs.calendar_dates WHERE feed_version_id = %(feed_
 CREATE INDEX ON v_service_date (service_id, date);
 ANALYZE v_service_date;
 
--- Consecutive shape points that both have shape_dist_traveled.
+-- Consecutive shape points whose shape_dist_traveled does not increase (the shape rules report
+-- only those), in one ordered pass with one window function (the previous point as one value).
 CREATE TEMP TABLE v_shape_pair ON COMMIT DROP AS
-SELECT * FROM (
-    SELECT shape_id, shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lon, shape_dist_traveled,
-           lag(shape_pt_sequence) OVER w AS prev_seq, lag(line_number) OVER w AS prev_line,
-           lag(shape_pt_lat) OVER w AS prev_lat, lag(shape_pt_lon) OVER w AS prev_lon,
-           lag(shape_dist_traveled) OVER w AS prev_dist
-    FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s
-    WINDOW w AS (PARTITION BY shape_id ORDER BY shape_pt_sequence)) s
-WHERE shape_dist_traveled IS NOT NULL AND prev_dist IS NOT NULL;
+SELECT shape_id, shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lon, shape_dist_traveled,
+       (p).shape_pt_sequence AS prev_seq, (p).line_number AS prev_line, (p).shape_pt_lat AS prev_lat,
+       (p).shape_pt_lon AS prev_lon, (p).shape_dist_traveled AS prev_dist
+FROM (SELECT shape_id, shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lon, shape_dist_traveled,
+             lag((shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lon, shape_dist_traveled)::gtfs.prev_shape_point)
+                 OVER (PARTITION BY shape_id ORDER BY shape_pt_sequence) AS p
+      FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s) s
+WHERE shape_dist_traveled <= (p).shape_dist_traveled;
 ANALYZE v_shape_pair;
+
+-- Per shape: the point with the largest shape_dist_traveled (trip_distance_exceeds_shape_distance*).
+CREATE TEMP TABLE v_shape_end ON COMMIT DROP AS
+SELECT DISTINCT ON (shape_id) shape_id, shape_dist_traveled, shape_pt_lat, shape_pt_lon
+FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_dist_traveled IS NOT NULL
+ORDER BY shape_id, shape_dist_traveled DESC, shape_pt_sequence DESC;
+ANALYZE v_shape_end;

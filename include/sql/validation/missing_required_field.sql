@@ -59,7 +59,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'calendar_dates.txt', t.line_number, 'exception_type', jsonb_build_object('service_id', t.service_id, 'date', t.date), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.calendar_dates t WHERE t.feed_version_id = %(feed_version_id)s AND t.exception_type IS NULL
+FROM gtfs.calendar_dates t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.exception_type IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'fare_attributes.txt', t.line_number, v.f, jsonb_build_object('fare_id', t.fare_id), v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.fare_attributes t WHERE t.feed_version_id = %(feed_version_id)s
@@ -75,7 +76,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'fare_rules.txt', t.line_number, 'fare_id', NULL::jsonb, NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.fare_rules t WHERE t.feed_version_id = %(feed_version_id)s AND t.fare_id IS NULL
+FROM gtfs.fare_rules t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.fare_id IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'timeframes.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.timeframes t WHERE t.feed_version_id = %(feed_version_id)s
@@ -96,7 +98,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'fare_media.txt', t.line_number, 'fare_media_type', jsonb_build_object('fare_media_id', t.fare_media_id), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.fare_media t WHERE t.feed_version_id = %(feed_version_id)s AND t.fare_media_type IS NULL
+FROM gtfs.fare_media t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.fare_media_type IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'fare_products.txt', t.line_number, v.f, jsonb_build_object('fare_product_id', t.fare_product_id, 'rider_category_id', t.rider_category_id, 'fare_media_id', t.fare_media_id), v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.fare_products t WHERE t.feed_version_id = %(feed_version_id)s
@@ -110,7 +113,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'fare_leg_rules.txt', t.line_number, 'fare_product_id', jsonb_build_object('network_id', t.network_id, 'from_area_id', t.from_area_id, 'to_area_id', t.to_area_id, 'from_timeframe_group_id', t.from_timeframe_group_id, 'to_timeframe_group_id', t.to_timeframe_group_id, 'fare_product_id', t.fare_product_id), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.fare_leg_rules t WHERE t.feed_version_id = %(feed_version_id)s AND t.fare_product_id IS NULL
+FROM gtfs.fare_leg_rules t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.fare_product_id IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'fare_leg_join_rules.txt', t.line_number, v.f, jsonb_build_object('from_network_id', t.from_network_id, 'to_network_id', t.to_network_id, 'from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id), v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.fare_leg_join_rules t WHERE t.feed_version_id = %(feed_version_id)s
@@ -122,7 +126,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'fare_transfer_rules.txt', t.line_number, 'fare_transfer_type', jsonb_build_object('from_leg_group_id', t.from_leg_group_id, 'to_leg_group_id', t.to_leg_group_id, 'fare_product_id', t.fare_product_id, 'transfer_count', t.transfer_count, 'duration_limit', t.duration_limit), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.fare_transfer_rules t WHERE t.feed_version_id = %(feed_version_id)s AND t.fare_transfer_type IS NULL
+FROM gtfs.fare_transfer_rules t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.fare_transfer_type IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'stop_areas.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.stop_areas t WHERE t.feed_version_id = %(feed_version_id)s
@@ -134,7 +139,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'route_networks.txt', t.line_number, 'network_id', jsonb_build_object('route_id', t.route_id), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.route_networks t WHERE t.feed_version_id = %(feed_version_id)s AND t.network_id IS NULL
+FROM gtfs.route_networks t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.network_id IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'shapes.txt', t.line_number, v.f, jsonb_build_object('shape_id', t.shape_id, 'shape_pt_sequence', t.shape_pt_sequence), v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.shapes t WHERE t.feed_version_id = %(feed_version_id)s
@@ -155,7 +161,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'transfers.txt', t.line_number, 'transfer_type', jsonb_build_object('from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id, 'from_trip_id', t.from_trip_id, 'to_trip_id', t.to_trip_id, 'from_route_id', t.from_route_id, 'to_route_id', t.to_route_id), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s AND t.transfer_type IS NULL
+FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.transfer_type IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'pathways.txt', t.line_number, v.f, jsonb_build_object('pathway_id', t.pathway_id), v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.pathways t WHERE t.feed_version_id = %(feed_version_id)s
@@ -171,7 +178,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'levels.txt', t.line_number, 'level_index', jsonb_build_object('level_id', t.level_id), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.levels t WHERE t.feed_version_id = %(feed_version_id)s AND t.level_index IS NULL
+FROM gtfs.levels t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.level_index IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'location_group_stops.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.location_group_stops t WHERE t.feed_version_id = %(feed_version_id)s
@@ -183,7 +191,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'booking_rules.txt', t.line_number, 'booking_type', jsonb_build_object('booking_rule_id', t.booking_rule_id), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s AND t.booking_type IS NULL
+FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.booking_type IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'translations.txt', t.line_number, v.f, jsonb_build_object('table_name', t.table_name, 'field_name', t.field_name, 'language', t.language, 'record_id', t.record_id, 'record_sub_id', t.record_sub_id, 'field_value', t.field_value), v.val, v.ctx, 'missing_required_field'
 FROM (SELECT * FROM gtfs.translations t WHERE t.feed_version_id = %(feed_version_id)s
@@ -210,7 +219,8 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'attributions.txt', t.line_number, 'organization_name', jsonb_build_object('attribution_id', t.attribution_id), NULL::text, NULL::jsonb, 'missing_required_field'
-FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s AND t.organization_name IS NULL
+FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.organization_name IS NULL
 ) m(feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 -- A value the loader could not read is already reported (invalid_*); do not report it twice.
 WHERE NOT EXISTS (SELECT 1 FROM gtfs.notice l WHERE l.feed_version_id = %(feed_version_id)s AND l.source = 'loader'

@@ -6,6 +6,7 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'stops.txt', t.line_number, v.f, jsonb_build_object('stop_id', t.stop_id), v.val, v.ctx, 'number_out_of_range'
 FROM (SELECT * FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stops.txt' AND h.columns && ARRAY['stop_lat', 'stop_lon']))
   AND (NOT (t.stop_lat BETWEEN -90 AND 90)
      OR NOT (t.stop_lon BETWEEN -180 AND 180))) t
 CROSS JOIN LATERAL (VALUES
@@ -15,6 +16,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'shapes.txt', t.line_number, v.f, jsonb_build_object('shape_id', t.shape_id, 'shape_pt_sequence', t.shape_pt_sequence), v.val, v.ctx, 'number_out_of_range'
 FROM (SELECT * FROM gtfs.shapes t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'shapes.txt' AND h.columns && ARRAY['shape_pt_lat', 'shape_pt_lon', 'shape_pt_sequence', 'shape_dist_traveled']))
   AND (NOT (t.shape_pt_lat BETWEEN -90 AND 90)
      OR NOT (t.shape_pt_lon BETWEEN -180 AND 180)
      OR t.shape_pt_sequence < 0
@@ -28,6 +30,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'stop_times.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id, 'stop_sequence', t.stop_sequence), v.val, v.ctx, 'number_out_of_range'
 FROM (SELECT * FROM gtfs.stop_times t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_times.txt' AND h.columns && ARRAY['stop_sequence', 'shape_dist_traveled']))
   AND (t.stop_sequence < 0
      OR t.shape_dist_traveled < 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -36,10 +39,13 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'frequencies.txt', t.line_number, 'headway_secs', jsonb_build_object('trip_id', t.trip_id, 'start_time', t.start_time), t.headway_secs::text, NULL::jsonb, 'number_out_of_range'
-FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s AND t.headway_secs <= 0
+FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'frequencies.txt' AND h.columns && ARRAY['headway_secs']))
+  AND t.headway_secs <= 0
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'fare_attributes.txt', t.line_number, v.f, jsonb_build_object('fare_id', t.fare_id), v.val, v.ctx, 'number_out_of_range'
 FROM (SELECT * FROM gtfs.fare_attributes t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_attributes.txt' AND h.columns && ARRAY['price', 'transfer_duration']))
   AND (t.price < 0
      OR t.transfer_duration < 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -48,10 +54,13 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'transfers.txt', t.line_number, 'min_transfer_time', jsonb_build_object('from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id, 'from_trip_id', t.from_trip_id, 'to_trip_id', t.to_trip_id, 'from_route_id', t.from_route_id, 'to_route_id', t.to_route_id), t.min_transfer_time::text, NULL::jsonb, 'number_out_of_range'
-FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s AND t.min_transfer_time < 0
+FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'transfers.txt' AND h.columns && ARRAY['min_transfer_time']))
+  AND t.min_transfer_time < 0
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'pathways.txt', t.line_number, v.f, jsonb_build_object('pathway_id', t.pathway_id), v.val, v.ctx, 'number_out_of_range'
 FROM (SELECT * FROM gtfs.pathways t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'pathways.txt' AND h.columns && ARRAY['length', 'traversal_time', 'min_width', 'stair_count']))
   AND (t.length < 0
      OR t.traversal_time <= 0
      OR t.min_width <= 0
@@ -64,4 +73,6 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'routes.txt', t.line_number, 'route_sort_order', jsonb_build_object('route_id', t.route_id), t.route_sort_order::text, NULL::jsonb, 'number_out_of_range'
-FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s AND t.route_sort_order < 0;
+FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'routes.txt' AND h.columns && ARRAY['route_sort_order']))
+  AND t.route_sort_order < 0;
