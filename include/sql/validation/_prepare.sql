@@ -12,16 +12,16 @@ ANALYZE v_stop_xy;
 -- Note: joins below use these analysed temporary tables rather than the gtfs.* parents, whose
 -- missing statistics make the planner expect hundreds of matches per key (and pick nested loops).
 
--- Per trip: its line, its shape, and the speed limit of its route type (km/h) for fast_travel_between_consecutive_stops.
+-- Per trip: its line, shape, block and service, and the speed limit of its route type (km/h) for fast_travel_between_consecutive_stops.
 -- tram 100, subway 150, rail 500, bus 150, ferry 80, cable tram 30, aerial lift 50,
 -- funicular 50, trolleybus 150, monorail 150, others 200.
-CREATE TEMP TABLE v_trip_kph ON COMMIT DROP AS
-SELECT t.trip_id, t.shape_id, t.line_number, r.route_type,
+CREATE TEMP TABLE v_trip_info ON COMMIT DROP AS
+SELECT t.trip_id, t.shape_id, t.line_number, t.block_id, t.service_id, r.route_type,
        CASE r.route_type WHEN 0 THEN 100 WHEN 1 THEN 150 WHEN 2 THEN 500 WHEN 3 THEN 150 WHEN 4 THEN 80 WHEN 5 THEN 30
             WHEN 6 THEN 50 WHEN 7 THEN 50 WHEN 11 THEN 150 WHEN 12 THEN 150 ELSE 200 END AS kph
 FROM gtfs.trips t LEFT JOIN gtfs.routes r ON r.feed_version_id = %(feed_version_id)s AND r.route_id = t.route_id
 WHERE t.feed_version_id = %(feed_version_id)s;
-ANALYZE v_trip_kph;
+ANALYZE v_trip_info;
 
 -- One ordered pass over stop_times (the primary key's order: no sort), with two window
 -- functions only (each costs about a second per 3 M rows): the previous stop time as one
@@ -49,7 +49,7 @@ FROM (
                  lead(stop_sequence) OVER w IS NULL AS is_last
           FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
           WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence)) o) w
-LEFT JOIN v_trip_kph k ON k.route_type IS NOT NULL AND k.trip_id = w.trip_id
+LEFT JOIN v_trip_info k ON k.route_type IS NOT NULL AND k.trip_id = w.trip_id
 LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
 LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id
 WHERE w.prev_seq IS NULL OR w.is_last
@@ -85,7 +85,7 @@ ANALYZE v_trip;
 -- Per (shape of the trip, stop): how stop_times uses each stop (one aggregate pass).
 CREATE TEMP TABLE v_stop_use ON COMMIT DROP AS
 SELECT t.shape_id, st.stop_id, count(*) AS n
-FROM gtfs.stop_times st LEFT JOIN v_trip_kph t ON t.trip_id = st.trip_id
+FROM gtfs.stop_times st LEFT JOIN v_trip_info t ON t.trip_id = st.trip_id
 WHERE st.feed_version_id = %(feed_version_id)s AND st.stop_id IS NOT NULL
 GROUP BY t.shape_id, st.stop_id;
 ANALYZE v_stop_use;

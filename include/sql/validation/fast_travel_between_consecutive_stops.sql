@@ -1,6 +1,6 @@
 -- severity: WARNING
 -- meaning: A vehicle would travel between two consecutive stops faster than is plausible for its route type.
--- Limits (km/h) by route_type: see v_trip_kph in _prepare.sql. Legs between consecutive stop times that
+-- Limits (km/h) by route_type: see v_trip_info in _prepare.sql. Legs between consecutive stop times that
 -- both have times; times are often rounded to the minute, so a leg shown as less than 60 s is given 60 s.
 -- _prepare.sql keeps the candidate legs in v_st (a cheap distance with a margin); the exact great-circle check is here.
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)

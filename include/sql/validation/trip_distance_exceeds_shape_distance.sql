@@ -5,7 +5,7 @@ INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number,
 WITH trip_end AS (
     -- the trip's distance is that of its last stop time, as in the validator
     SELECT t.trip_id, t.shape_id, t.line_number, v.last_dist AS dist
-    FROM v_trip_kph t JOIN v_trip v USING (trip_id)
+    FROM v_trip_info t JOIN v_trip v USING (trip_id)
     WHERE t.shape_id IS NOT NULL AND v.last_dist IS NOT NULL)
 SELECT %(feed_version_id)s, 'trip_distance_exceeds_shape_distance', 'ERROR', 'trips.txt', te.line_number, 'shape_id', jsonb_build_object('trip_id', te.trip_id), te.shape_id,
        jsonb_build_object('maxTripDistanceTraveled', te.dist, 'maxShapeDistanceTraveled', sp.shape_dist_traveled,
