@@ -117,9 +117,10 @@ FROM (SELECT shape_id, shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lo
 WHERE shape_dist_traveled <= (p).shape_dist_traveled;
 ANALYZE v_shape_pair;
 
--- Per shape: the point with the largest shape_dist_traveled (trip_distance_exceeds_shape_distance*).
+-- Per shape: the point with the largest shape_dist_traveled, the first in the file among equals, as the
+-- validator picks it (trip_distance_exceeds_shape_distance*).
 CREATE TEMP TABLE v_shape_end ON COMMIT DROP AS
 SELECT DISTINCT ON (shape_id) shape_id, shape_dist_traveled, shape_pt_lat, shape_pt_lon
 FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_dist_traveled IS NOT NULL
-ORDER BY shape_id, shape_dist_traveled DESC, shape_pt_sequence DESC;
+ORDER BY shape_id, shape_dist_traveled DESC, line_number;
 ANALYZE v_shape_end;
