@@ -132,6 +132,23 @@ def secret_resolver(ref: dict) -> str:
     return value
 
 
+def ensure_schema(conn) -> list[str]:
+    """Apply pending migrations (db.init_db) only when some are pending: init_db rewrites
+    the gtfs_current views, which waits for every open reader of those views."""
+    from . import db
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('gtfs.schema_migration') IS NOT NULL")
+        applied = set()
+        if cur.fetchone()[0]:
+            cur.execute("SELECT version FROM gtfs.schema_migration")
+            applied = {r[0] for r in cur.fetchall()}
+    conn.rollback()
+    if {p.stem for p in db.migration_files()} <= applied:
+        return []
+    return db.init_db(conn)
+
+
 # --- 1. resolve ---------------------------------------------------------------------------------
 
 def parse_params(params: dict, registry: Registry) -> dict:
@@ -448,26 +465,38 @@ def run_geometry(conn, version: dict) -> dict:
     if mod is None:
         log.info("feed %s: geometry step not installed (gtfs_pipeline.geometry): skipped", version["feed_id"])
         return {**version, "geometry": None}
-    return {**version, "geometry": _guarded(conn, version, "geometry", mod.build_geometry)}
+    counts = _guarded(conn, version, "geometry", mod.build_geometry)
+    return {**version, "geometry": _small(counts)}
+
+
+# Publish policy -> the validator's block_on: unusable versions are never published.
+BLOCK_ON = {"always": "fatal", "if_valid": "error", "never": "fatal"}
 
 
 def run_validation(conn, version: dict) -> dict:
-    """Validate; under publish policy if_valid, a version with errors fails (the old one stays current).
+    """Validate (gtfs_pipeline.validation, when installed) and apply the feed's publish policy.
 
-    Assumes validate_version returns a dict with an ``errors`` count (issue 5).
+    A blocked version stays loaded but unpublished: the feed's current version stays.
     """
     mod = _optional("gtfs_pipeline.validation")
     if mod is None:
         log.info("feed %s: validation is not installed (gtfs_pipeline.validation): version %s not validated",
                  version["feed_id"], version["feed_version_id"])
-        return {**version, "validation": None}
-    report = _guarded(conn, version, "validation", mod.validate_version) or {}
-    errors = int(report.get("errors", 0) or 0) if isinstance(report, dict) else 0
-    if errors and version["publish"] == "if_valid":
-        message = f"validation found {errors} error(s); publish policy if_valid keeps the previous version"
-        versions.fail_version(conn, version["feed_version_id"], message)
-        raise FeedError(message, feed_id=version["feed_id"])
-    return {**version, "validation": {"errors": errors}}
+        return {**version, "validation": None, "blocked": None}
+    report = _guarded(conn, version, "validation", mod.validate_version)
+    allowed, reason = mod.policy_allows_publish(conn, version["feed_version_id"],
+                                                BLOCK_ON.get(version["publish"], "fatal"))
+    if not allowed:
+        log.warning("feed %s: version %s blocked by validation: %s", version["feed_id"],
+                    version["feed_version_id"], reason)
+    return {**version, "validation": _small(report.get("by_severity")), "blocked": None if allowed else reason}
+
+
+def _small(value: Any) -> Any:
+    """JSON-safe copy for XCom (dates become text)."""
+    import json
+
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
 
 
 def _guarded(conn, version: dict, step: str, fn: Callable[[Any, int], Any]) -> Any:
@@ -490,6 +519,8 @@ def publish_version(conn, version: dict) -> dict:
     with feed_lock(conn, feed_id):
         if version["publish"] == "never":
             reason = "publish policy never: loaded, not made current"
+        elif version.get("blocked"):
+            reason = f"blocked by validation: {version['blocked']}"
         else:
             with conn.cursor() as cur:
                 cur.execute("SELECT v.feed_version_id, v.as_of FROM gtfs.feed f"
@@ -521,7 +552,8 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
     with conn.cursor() as cur:
         cur.execute(
             "SELECT DISTINCT ON (l.feed_id) l.feed_id, l.outcome, l.message, l.source_kind, l.as_of,"
-            " l.feed_version_id, v.status, v.error, f.current_version_id = v.feed_version_id,"
+            " l.feed_version_id, v.status, coalesce(v.error, to_jsonb(v)->>'blocked_reason'),"
+            " f.current_version_id = v.feed_version_id,"
             " (SELECT sum(rows) FROM gtfs.feed_version_file x WHERE x.feed_version_id = v.feed_version_id)"
             " FROM gtfs.fetch_log l LEFT JOIN gtfs.feed_version v ON v.feed_version_id = l.feed_version_id"
             " LEFT JOIN gtfs.feed f ON f.feed_id = l.feed_id"
@@ -534,6 +566,8 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
         if outcome == "new":
             if status == "published" and current:
                 state = "published"
+            elif status == "loaded" and error:  # blocked by the validation policy
+                state, message = "blocked", f"not published: {error}"
             elif status == "loaded":
                 state = "loaded"
             elif status == "failed":
@@ -546,7 +580,7 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
                  "feed_version_id": vid, "rows": int(nrows) if nrows is not None and outcome == "new" else None,
                  "message": message}
         report.append(entry)
-        if state == "failed":
+        if state in ("failed", "blocked"):
             failures.append(f"{feed_id}: {message}")
     for job in jobs or []:
         if job["feed_id"] not in seen:

@@ -1,0 +1,204 @@
+"""The gtfs_feeds DAG: poll every registered GTFS feed daily, load what changed, publish it.
+
+Each task is a few lines calling gtfs_pipeline.pipeline; see docs/dag.md.
+Parsing this file reads only the registry YAML (no database, no network).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from airflow.sdk import (
+    Asset,
+    AssetAlias,
+    CronTriggerTimetable,
+    Param,
+    TriggerRule,
+    dag,
+    get_current_context,
+    task,
+    task_group,
+)
+
+from gtfs_pipeline.registry import RegistryError, load_registry
+
+ASSET_ALIAS = "gtfs_feed_published"  # = pipeline.ASSET_ALIAS (not imported: keeps parsing light)
+DB_POOL = os.environ.get("GTFS_DB_POOL", "gtfs_db")
+FETCH_RETRIES = int(os.environ.get("GTFS_FETCH_RETRIES", "3"))
+
+try:
+    _REGISTRY = load_registry()
+    FEED_IDS, REGISTRY_PROBLEM = sorted(_REGISTRY.feeds), None
+except RegistryError as exc:  # the DAG still shows up, with the error on its page and in its first task
+    FEED_IDS, REGISTRY_PROBLEM = [], str(exc)
+
+DOC = f"""
+# gtfs_feeds
+
+Every morning: for each enabled feed of the registry (`include/feeds.yml`, or the file named by
+`$GTFS_FEEDS_REGISTRY` / Variable `gtfs_feeds_registry`), **fetch** it (conditional GET, limits),
+**skip** it when its bytes or contents match a version already loaded, else **load** each GTFS file
+in its own task, **finalize** (keys, ANALYZE, stats), run **geometry** and **validation**, and
+**publish** the version in one transaction. An Asset event `gtfs://feed/<feed_id>` marks each
+published feed. The **summary** task lists per feed: new / unchanged / not-modified / skipped / failed.
+
+Params: `feed_ids` (default: all enabled), `force`, `url` (one feed), `as_of` (a past date loads the
+feed's `archive_url` version). Backfill: `airflow backfill create --dag-id gtfs_feeds --from-date ... --to-date ...`.
+See docs/dag.md.
+
+Registered feeds: {", ".join(FEED_IDS) or "none"}
+""" + (f"\n## Registry error\n\n```\n{REGISTRY_PROBLEM}\n```\n" if REGISTRY_PROBLEM else "")
+
+PARAMS = {
+    "feed_ids": Param([], type="array", items={"type": "string"}, title="Feeds",
+                      description="Feed ids to run (empty: all enabled feeds).",
+                      **({"examples": FEED_IDS} if FEED_IDS else {})),
+    "force": Param(False, type="boolean", title="Force",
+                   description="Load even when the feed did not change."),
+    "url": Param(None, type=["null", "string"], title="URL or stored zip",
+                 description="Load this http(s) URL or stored zip path as a new version of the ONE feed in feed_ids."),
+    "as_of": Param(None, type=["null", "string"], format="date", title="As of",
+                   description="Date the version represents; a past date fetches the feed's archive_url."),
+}
+
+
+def _ctx_label(**labels: str) -> dict:
+    """Put labels into the context for map_index_template; returns the context."""
+    ctx = get_current_context()
+    ctx.update(labels)
+    return ctx
+
+
+@dag(
+    dag_id="gtfs_feeds",
+    schedule=CronTriggerTimetable("0 5 * * *", timezone="UTC"),
+    start_date=dt.datetime(2005, 1, 1, tzinfo=dt.timezone.utc),
+    catchup=False,
+    params=PARAMS,
+    doc_md=DOC,
+    tags=["gtfs", "ingest"],
+    max_active_tasks=16,
+    # Only the network and load steps retry (their own settings); a failed
+    # finalize / publish / summary is a verdict, not a glitch.
+    default_args={"retries": 0},
+)
+def gtfs_feeds():
+    @task
+    def resolve_feeds() -> list[dict]:
+        """Which feeds this run fetches, and from which URL (current or archive for the date)."""
+        from gtfs_pipeline import pipeline
+
+        ctx = get_current_context()
+        jobs = pipeline.resolve_jobs(pipeline.run_registry(), dict(ctx["params"]),
+                                     logical_date=ctx.get("logical_date"), run_after=ctx["dag_run"].run_after,
+                                     run_type=str(ctx["dag_run"].run_type))
+        with pipeline.connection() as conn:
+            pipeline.ensure_schema(conn)  # migrations, only if some are pending
+        return jobs
+
+    @task(retries=FETCH_RETRIES, retry_delay=dt.timedelta(seconds=30), retry_exponential_backoff=True,
+          max_retry_delay=dt.timedelta(minutes=30), map_index_template="{{ feed_label }}")
+    def fetch(job: dict) -> dict:
+        """Download into the archive (conditional GET) and compare hashes with loaded versions."""
+        from gtfs_pipeline import pipeline
+
+        ctx = _ctx_label(feed_label=f"{job['feed_id']} ({job['kind']})")
+        ti = ctx["ti"]
+        with pipeline.connection() as conn:
+            return pipeline.fetch_job(conn, job, pipeline.archive_root(), run_id=f"{ti.dag_id}/{ti.run_id}",
+                                      final_try=ti.try_number > ti.max_tries)
+
+    @task(pool=DB_POOL, trigger_rule=TriggerRule.ALL_DONE)
+    def skip_unchanged(fetched: list[dict]) -> list[dict]:
+        """Register a version for each changed feed; unchanged feeds get no load tasks."""
+        from gtfs_pipeline import pipeline
+
+        with pipeline.connection() as conn:
+            return pipeline.start_versions(conn, list(fetched))
+
+    @task
+    def plan_loads(started: list[dict]) -> list[dict]:
+        """One load task per (version, GTFS file)."""
+        from gtfs_pipeline import pipeline
+
+        return pipeline.load_items(started)
+
+    @task(pool=DB_POOL, retries=2, map_index_template="{{ file_label }}")
+    def load(item: dict) -> dict:
+        """COPY one GTFS file of one version from the archive into its partition."""
+        from gtfs_pipeline import pipeline
+
+        _ctx_label(file_label=f"{item['feed_id']}/{item['member']}")
+        with pipeline.connection() as conn:
+            return pipeline.load_file(conn, item)
+
+    @task(pool=DB_POOL, trigger_rule=TriggerRule.ALL_DONE, map_index_template="{{ feed_label }}")
+    def finalize(version: dict) -> dict:
+        """All files loaded? Keys, stats, ANALYZE; a version with a failed file fails here."""
+        from gtfs_pipeline import pipeline
+
+        _ctx_label(feed_label=f"{version['feed_id']} v{version['feed_version_id']}")
+        with pipeline.connection() as conn:
+            return pipeline.finalize(conn, version)
+
+    @task(pool=DB_POOL, map_index_template="{{ feed_label }}")
+    def geometry(version: dict) -> dict:
+        from gtfs_pipeline import pipeline
+
+        _ctx_label(feed_label=f"{version['feed_id']} v{version['feed_version_id']}")
+        with pipeline.connection() as conn:
+            return pipeline.run_geometry(conn, version)
+
+    @task(pool=DB_POOL, map_index_template="{{ feed_label }}")
+    def validate(version: dict) -> dict:
+        from gtfs_pipeline import pipeline
+
+        _ctx_label(feed_label=f"{version['feed_id']} v{version['feed_version_id']}")
+        with pipeline.connection() as conn:
+            return pipeline.run_validation(conn, version)
+
+    @task(outlets=[AssetAlias(ASSET_ALIAS)], map_index_template="{{ feed_label }}")
+    def publish(version: dict) -> dict:
+        """Make the version current (one transaction) and emit its feed's Asset event."""
+        from gtfs_pipeline import pipeline
+
+        ctx = _ctx_label(feed_label=f"{version['feed_id']} v{version['feed_version_id']}")
+        with pipeline.connection() as conn:
+            out = pipeline.publish_version(conn, version)
+        if out["published"]:
+            ctx["outlet_events"][AssetAlias(ASSET_ALIAS)].add(
+                Asset(pipeline.asset_uri(out["feed_id"])),
+                extra={"feed_id": out["feed_id"], "feed_version_id": out["feed_version_id"],
+                       "as_of": out["as_of"], "rows": out.get("rows"), "files": out.get("files")})
+        return out
+
+    @task_group
+    def version_steps(version: dict):
+        publish(validate(geometry(finalize(version))))
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def summary(jobs: list[dict]) -> list[dict]:
+        """Log what happened per feed; fail the run (naming the feeds) only if something failed."""
+        from gtfs_pipeline import pipeline
+        from gtfs_pipeline.errors import GtfsPipelineError
+
+        ti = get_current_context()["ti"]
+        if jobs is None:  # resolve_feeds failed (bad registry or params): its log says why
+            raise GtfsPipelineError("resolve_feeds failed: no feed was fetched (see that task's log)")
+        with pipeline.connection() as conn:
+            report, failures = pipeline.run_summary(conn, f"{ti.dag_id}/{ti.run_id}", jobs)
+        print(pipeline.format_summary(report))
+        if failures:
+            raise GtfsPipelineError(f"{len(failures)} feed(s) failed: " + "; ".join(failures))
+        return report
+
+    jobs = resolve_feeds()
+    started = skip_unchanged(fetch.expand(job=jobs))
+    loaded = load.expand(item=plan_loads(started))
+    steps = version_steps.expand(version=started)
+    loaded >> steps
+    steps >> summary(jobs)
+
+
+gtfs_feeds()

@@ -1,0 +1,146 @@
+"""A real HTTP server on 127.0.0.1 (http.server in a thread) that serves feeds to the tests.
+
+Each path serves bytes with an ETag and Last-Modified and honours
+If-None-Match / If-Modified-Since, unless told to ignore them (like many
+agency servers). Every request is recorded, headers included, so tests can
+check what the client sent (and what it did not).
+
+    with FeedServer() as srv:
+        srv.serve("/bart.zip", zip_bytes)
+        srv.url("/bart.zip")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "application/zip"
+    etag: str | None = None
+    last_modified: str | None = None
+    conditional: bool = True  # honour If-None-Match / If-Modified-Since
+    redirect_to: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    declared_length: int | None = None  # lie about Content-Length (truncated body)
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+
+
+class FeedServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                with server._lock:
+                    server.requests.append(Request(self.path, dict(self.headers.items())))
+                    route = server.routes.get(self.path.split("?")[0])
+                if route is None:
+                    return self._send(404, b"<html><body>Not found</body></html>", "text/html")
+                if route.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", route.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
+                if route.status == 200 and route.conditional and self._not_modified(route):
+                    self.send_response(304)
+                    if route.etag:
+                        self.send_header("ETag", route.etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
+                extra = dict(route.headers)
+                if route.etag:
+                    extra["ETag"] = route.etag
+                if route.last_modified:
+                    extra["Last-Modified"] = route.last_modified
+                return self._send(route.status, route.body, route.content_type, extra, route.declared_length)
+
+            def _not_modified(self, route: Route) -> bool:
+                inm = self.headers.get("If-None-Match")
+                if inm is not None and route.etag:
+                    return inm == route.etag
+                ims = self.headers.get("If-Modified-Since")
+                return ims is not None and route.last_modified is not None and ims == route.last_modified
+
+            def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None,
+                      declared: int | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(declared if declared is not None else len(body)))
+                for k, v in (extra or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                if declared is not None and declared != len(body):
+                    self.close_connection = True
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    # --- set-up ---
+    def serve(self, path: str, body: bytes, *, conditional: bool = True, etag: str | None = "auto",
+              last_modified: str | None = "auto", **kw) -> Route:
+        """Serve ``body`` at ``path``; ETag defaults to the body's hash, Last-Modified to a fixed
+        date per body (so a new body looks modified)."""
+        digest = hashlib.sha256(body).hexdigest()
+        if etag == "auto":
+            etag = f'"{digest[:16]}"'
+        if last_modified == "auto":
+            last_modified = formatdate(1_600_000_000 + int(digest[:6], 16), usegmt=True)
+        route = Route(body=body, conditional=conditional, etag=etag, last_modified=last_modified, **kw)
+        with self._lock:
+            self.routes[path] = route
+        return route
+
+    def redirect(self, path: str, to: str) -> None:
+        with self._lock:
+            self.routes[path] = Route(redirect_to=to)
+
+    def url(self, path: str) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}{path}"
+
+    def requests_for(self, path: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.path.split("?")[0] == path]
+
+    # --- life ---
+    def start(self) -> "FeedServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> "FeedServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
