@@ -32,8 +32,9 @@ ANALYZE v_trip_info;
 --                         looks further back for the last departure)
 --   dist_not_increasing   shape_dist_traveled <= the previous stop time's
 --   (fast travel)         the leg from the previous stop is possibly too fast: an equirectangular
---                         distance, within 1 %% of the great circle at these lengths, against
---                         0.9 x the limit; the exact check is in the rule
+--                         distance (for legs up to a few hundred km within a few per cent of the
+--                         great circle, mostly above it) against 0.9 x the limit; the exact
+--                         great-circle check is in the rule
 CREATE TEMP TABLE v_st ON COMMIT DROP AS
 SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
        w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, k.kph, k.route_type,
