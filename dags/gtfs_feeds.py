@@ -158,7 +158,10 @@ def gtfs_feeds():
         with pipeline.connection() as conn:
             return pipeline.run_validation(conn, version)
 
-    @task(outlets=[AssetAlias(ASSET_ALIAS)], map_index_template="{{ feed_label }}")
+    # Publishing may wait for long readers of gtfs_current and then give up (nothing changes):
+    # retry it a few times.
+    @task(outlets=[AssetAlias(ASSET_ALIAS)], map_index_template="{{ feed_label }}", retries=3,
+          retry_delay=dt.timedelta(minutes=1))
     def publish(version: dict) -> dict:
         """Make the version current (one transaction) and emit its feed's Asset event."""
         from gtfs_pipeline import pipeline

@@ -30,14 +30,14 @@ def test_example_shows_secrets_as_references_only():
     assert reg.feeds["bay-area-511"].query["api_key"] == {"variable": "api_511_key"}
     assert reg.feeds["private-agency"].headers["Authorization"] == {"connection": "transit_api", "field": "password"}
     assert reg.feeds["caltrain"].archive_url_for(dt.date(2024, 3, 1)).endswith("/caltrain/2024/2024-03-01.zip")
-    assert reg.feeds["mbta"].option("publish") == "if_valid" and reg.feeds["bart"].option("publish") == "always"
+    assert reg.feeds["mbta"].option("block_on") == "error" and reg.feeds["bart"].option("block_on") == "fatal"
 
 
 @pytest.mark.parametrize("feed, expected", [
     ("url: ftp://x/y.zip", "feed f1, field url: required; an http:// or https:// URL"),
     ("url: https://x/y.zip\n    archive_url: https://x/{when}.zip", "feed f1, field archive_url: unknown placeholder"),
     ("url: https://x/y.zip\n    archive_url: https://x/static.zip", "feed f1, field archive_url: needs a date"),
-    ("url: https://x/y.zip\n    options: {publish: sometimes}", "feed f1, field options.publish: must be one of"),
+    ("url: https://x/y.zip\n    options: {block_on: sometimes}", "feed f1, field options.block_on: must be one of"),
     ("url: https://x/y.zip\n    options: {max_bytes: -1}", "feed f1, field options.max_bytes: must be a positive"),
     ("url: https://x/y.zip\n    query: {key: {variable: a, env: b}}", "feed f1, field query.key: a reference names"),
     ("url: https://x/y.zip\n    headers: {X-Key: {connection: c, field: token}}",

@@ -145,3 +145,24 @@ def test_a_failing_file_in_a_parallel_load_fails_the_version(conn, dsn, tmp_path
         versions.load_feed(conn, broken, "f", dsn=dsn, jobs=2)
     assert [r["status"] for r in versions.list_versions(conn, "f")] == ["failed"]
     assert scalar(conn, "SELECT count(*) FROM gtfs.stop_times WHERE feed_version_id = 1") == 0
+
+
+def test_publish_gives_up_behind_a_long_reader_and_changes_nothing(conn, dsn, tmp_path, monkeypatch):
+    from gtfs_pipeline import schema
+
+    monkeypatch.setattr(schema, "VIEW_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(versions, "VIEW_LOCK_TIMEOUT", "200ms")
+    v1, _ = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f", geometry=False, validate=False)
+    v2, _ = versions.load_feed(conn, write_feed(tmp_path / "b.zip", {}), "f", geometry=False, validate=False,
+                               publish_version=False)
+    reader = db.connect(dsn)
+    with reader.cursor() as cur:  # an analyst's open transaction on gtfs_current
+        cur.execute("SELECT count(*) FROM gtfs_current.stops")
+    try:
+        with pytest.raises(GtfsPipelineError, match=f"publishing version {v2} waited longer than 200ms"):
+            versions.publish(conn, v2)
+    finally:
+        reader.close()
+    assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") == v1
+    versions.publish(conn, v2)
+    assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") == v2

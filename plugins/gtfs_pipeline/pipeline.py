@@ -273,7 +273,7 @@ def fetch_job(conn, job: dict, root: Any, *, run_id: str | None, final_try: bool
     result = {"feed_id": feed_id, "kind": job["kind"], "as_of": job["as_of"], "force": job["force"],
               "run_id": run_id, "outcome": None, "message": None, "feed_version_id": None,
               "archive_path": None, "sha256": None, "content_sha256": None, "fetched_at": None,
-              "source_url": spec.url, "name": spec.name, "publish": spec.option("publish")}
+              "source_url": spec.url, "name": spec.name, "block_on": spec.option("block_on")}
     if job.get("skip_reason"):
         log_fetch(conn, job, run_id, "skipped", job["skip_reason"])
         return {**result, "outcome": "skipped", "message": job["skip_reason"]}
@@ -377,7 +377,7 @@ def start_versions(conn, fetched: list[dict | None], open_path: Callable[[str], 
                 continue
         _update_fetch_log(conn, r, feed_version_id=plan.feed_version_id)
         version = {"feed_id": feed_id, "feed_version_id": plan.feed_version_id, "as_of": r["as_of"],
-                   "kind": r["kind"], "publish": r["publish"], "run_id": r["run_id"],
+                   "kind": r["kind"], "block_on": r["block_on"], "run_id": r["run_id"],
                    "archive_path": r["archive_path"], "members": versions._load_order(plan)}
         out_versions.append(version)
     return out_versions
@@ -470,7 +470,6 @@ def run_geometry(conn, version: dict) -> dict:
 
 
 # Publish policy -> the validator's block_on: unusable versions are never published.
-BLOCK_ON = {"always": "fatal", "if_valid": "error", "never": "fatal"}
 
 
 def run_validation(conn, version: dict) -> dict:
@@ -484,12 +483,42 @@ def run_validation(conn, version: dict) -> dict:
                  version["feed_id"], version["feed_version_id"])
         return {**version, "validation": None, "blocked": None}
     report = _guarded(conn, version, "validation", mod.validate_version)
+    log.info("feed %s: version %s validated\n%s", version["feed_id"], version["feed_version_id"],
+             mod.format_summary(report))
+    report_path = write_validation_report(conn, version)
+    log.info("feed %s: validation report %s", version["feed_id"], report_path)
     allowed, reason = mod.policy_allows_publish(conn, version["feed_version_id"],
-                                                BLOCK_ON.get(version["publish"], "fatal"))
+                                                version["block_on"])
     if not allowed:
         log.warning("feed %s: version %s blocked by validation: %s", version["feed_id"],
                     version["feed_version_id"], reason)
-    return {**version, "validation": _small(report.get("by_severity")), "blocked": None if allowed else reason}
+    return {**version, "validation": _small(report.get("by_severity")), "report": report_path,
+            "blocked": None if allowed else reason}
+
+
+def write_validation_report(conn, version: dict) -> str:
+    """The version's HTML report, next to its archived zip (local folder or object storage).
+
+    Rendered into a local temporary file, then copied: the report module writes
+    local files, the archive may be s3:// and the like.
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from .report import write_report
+
+    name = f"{version['feed_id']}-v{int(version['feed_version_id'])}-validation.html"
+    dest = storage_path(version["archive_path"]).parent / name
+    with tempfile.TemporaryDirectory(prefix="gtfs-report-") as tmp:
+        local = write_report(conn, version["feed_version_id"], Path(tmp) / name)
+        with open(local, "rb") as src, dest.open("wb") as out:
+            shutil.copyfileobj(src, out)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE gtfs.feed_version SET report_path = %s WHERE feed_version_id = %s",
+                    (str(dest), version["feed_version_id"]))
+    conn.commit()
+    return str(dest)
 
 
 def _small(value: Any) -> Any:
@@ -517,9 +546,7 @@ def publish_version(conn, version: dict) -> dict:
     feed_id, vid = version["feed_id"], version["feed_version_id"]
     reason = None
     with feed_lock(conn, feed_id):
-        if version["publish"] == "never":
-            reason = "publish policy never: loaded, not made current"
-        elif version.get("blocked"):
+        if version.get("blocked"):
             reason = f"blocked by validation: {version['blocked']}"
         else:
             with conn.cursor() as cur:
@@ -554,14 +581,15 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
             "SELECT DISTINCT ON (l.feed_id) l.feed_id, l.outcome, l.message, l.source_kind, l.as_of,"
             " l.feed_version_id, v.status, coalesce(v.error, to_jsonb(v)->>'blocked_reason'),"
             " f.current_version_id = v.feed_version_id,"
-            " (SELECT sum(rows) FROM gtfs.feed_version_file x WHERE x.feed_version_id = v.feed_version_id)"
+            " (SELECT sum(rows) FROM gtfs.feed_version_file x WHERE x.feed_version_id = v.feed_version_id),"
+            " to_jsonb(v)->>'report_path'"
             " FROM gtfs.fetch_log l LEFT JOIN gtfs.feed_version v ON v.feed_version_id = l.feed_version_id"
             " LEFT JOIN gtfs.feed f ON f.feed_id = l.feed_id"
             " WHERE l.run_id = %s ORDER BY l.feed_id, l.fetch_id DESC", (run_id,))
         rows = cur.fetchall()
     seen = {r[0] for r in rows}
     report, failures = [], []
-    for feed_id, outcome, message, kind, as_of, vid, status, error, current, nrows in rows:
+    for feed_id, outcome, message, kind, as_of, vid, status, error, current, nrows, report_path in rows:
         state = outcome
         if outcome == "new":
             if status == "published" and current:
@@ -578,7 +606,7 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
             state = "failed"
         entry = {"feed_id": feed_id, "state": state, "kind": kind, "as_of": str(as_of) if as_of else None,
                  "feed_version_id": vid, "rows": int(nrows) if nrows is not None and outcome == "new" else None,
-                 "message": message}
+                 "message": message, "report": report_path if outcome == "new" else None}
         report.append(entry)
         if state in ("failed", "blocked"):
             failures.append(f"{feed_id}: {message}")
@@ -601,6 +629,8 @@ def format_summary(report: list[dict]) -> str:
         version = f" version {e['feed_version_id']}" if e["feed_version_id"] else ""
         lines.append(f"  {e['feed_id']}: {e['state']}{version} ({e['kind']}, as of {e['as_of']}{rows})"
                      f"{': ' + e['message'] if e['message'] else ''}")
+        if e.get("report"):
+            lines.append(f"    validation report: {e['report']}")
     return "\n".join(lines)
 
 

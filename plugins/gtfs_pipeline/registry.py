@@ -3,7 +3,7 @@
 Format (documented in docs/dag.md, examples in include/feeds*.yml)::
 
     defaults:                    # optional; merged under every feed's options
-      publish: always
+      block_on: fatal
     feeds:
       - feed_id: bart            # ^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$, unique
         name: BART
@@ -12,7 +12,7 @@ Format (documented in docs/dag.md, examples in include/feeds*.yml)::
         archive_url: https://example.org/bart/{date:%Y%m%d}.zip   # optional
         headers: {Authorization: {variable: bart_token}}          # optional
         query: {api_key: {connection: mdb_api, field: password}}  # optional
-        options: {publish: if_valid, max_bytes: 500000000}        # optional
+        options: {block_on: error, max_bytes: 500000000}          # optional
 
 Header and query values are either plain text (not secret) or a reference
 resolved only inside the fetch task: ``{variable: NAME}`` (Airflow Variable),
@@ -43,14 +43,16 @@ DEFAULT_REGISTRY = PROJECT_ROOT / "include" / "feeds.yml"
 
 FEED_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-PUBLISH_POLICIES = ("always", "if_valid", "never")
+# The publish policy, as validation.policy_allows_publish and `gtfs-pipeline load --block-on`
+# name it (kept here too so that parsing the registry imports no database code).
+BLOCK_ON = ("fatal", "error", "never")
 SECRET_KINDS = ("variable", "connection", "env")
 CONNECTION_FIELDS = ("password", "login", "host", "schema")
 TEMPLATE_FIELDS = {"date", "year", "month", "day", "feed_id"}
 
 # Per-feed options and their defaults; fetch limits are documented in docs/dag.md.
 OPTION_DEFAULTS: dict[str, Any] = {
-    "publish": "always",          # always | if_valid | never
+    "block_on": "fatal",          # fatal | error | never: which notices keep a version unpublished
     "max_bytes": 1024**3,         # largest download accepted
     "connect_timeout": 15.0,      # seconds to open the connection
     "read_timeout": 120.0,        # seconds without a byte before giving up
@@ -275,9 +277,9 @@ def _option_problems(options: dict) -> list[str]:
     for key, value in options.items():
         if key not in OPTION_DEFAULTS:
             problems.append(f"{key}: unknown option (known: {', '.join(OPTION_DEFAULTS)})")
-        elif key == "publish":
-            if value not in PUBLISH_POLICIES:
-                problems.append(f"publish: must be one of {', '.join(PUBLISH_POLICIES)}, not {value!r}")
+        elif key == "block_on":
+            if value not in BLOCK_ON:
+                problems.append(f"block_on: must be one of {', '.join(BLOCK_ON)}, not {value!r}")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             problems.append(f"{key}: must be a positive number, not {value!r}")
         elif key in ("max_bytes", "max_redirects") and int(value) != value:

@@ -10,6 +10,8 @@ version (see refresh_current_views).
 
 from __future__ import annotations
 
+import os
+
 from psycopg2 import sql
 
 from .reference import FILES, GtfsFile
@@ -18,6 +20,8 @@ from .reference import FILES, GtfsFile
 VERSION_COLUMN = "feed_version_id"
 EXTRAS_COLUMN = "extras"  # jsonb: header name -> text of columns the reference does not define
 LINE_COLUMN = "line_number"  # CSV line of the record (header is line 1)
+
+VIEW_LOCK_TIMEOUT = os.environ.get("GTFS_PUBLISH_LOCK_TIMEOUT", "30s")
 
 PARENT_SCHEMA = "gtfs"
 PARTITION_SCHEMA = "gtfs_part"
@@ -111,6 +115,9 @@ def refresh_current_views(cur) -> list[int]:
     geometry) are created by their migrations and rewritten here.
     """
     cur.execute("SELECT pg_advisory_xact_lock(hashtext('gtfs-pipeline current views'))")
+    # Rewriting a view waits for queries reading it; do not wait forever behind an
+    # idle analyst transaction (and block every new reader meanwhile).
+    cur.execute("SELECT set_config('lock_timeout', %s, true)", (VIEW_LOCK_TIMEOUT,))
     cur.execute("SELECT coalesce(array_agg(current_version_id ORDER BY current_version_id), '{}')"
                 " FROM gtfs.feed WHERE current_version_id IS NOT NULL")
     ids: list[int] = [int(v) for v in cur.fetchone()[0]]

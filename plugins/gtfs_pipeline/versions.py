@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable
 
 import psycopg2
+import psycopg2.errors
 from psycopg2 import sql
 
 from . import archive
@@ -24,7 +25,7 @@ from .errors import FeedError, GtfsPipelineError, VersionBlocked
 from .geometry import build_geometry, drop_geometry
 from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
 from .reference import FILES, required_file_problems
-from .schema import partition_ident, partition_name, refresh_current_views
+from .schema import VIEW_LOCK_TIMEOUT, partition_ident, partition_name, refresh_current_views
 
 
 @dataclass
@@ -264,7 +265,14 @@ def publish(conn, feed_version_id: int) -> None:
         cur.execute("UPDATE gtfs.feed_version SET status = 'published', published_at = now()"
                     " WHERE feed_version_id = %s", (feed_version_id,))
         cur.execute("UPDATE gtfs.feed SET current_version_id = %s WHERE feed_id = %s", (feed_version_id, feed_id))
-        refresh_current_views(cur)
+        try:
+            refresh_current_views(cur)
+        except psycopg2.errors.LockNotAvailable:
+            conn.rollback()
+            raise GtfsPipelineError(
+                f"feed {feed_id}: publishing version {feed_version_id} waited longer than {VIEW_LOCK_TIMEOUT} "
+                "for queries reading gtfs_current to finish; nothing changed (the previous version stays "
+                "current): retry, or end the long-running transactions") from None
     conn.commit()
 
 
