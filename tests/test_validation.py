@@ -280,9 +280,7 @@ def test_fixture_c_names_urls_feed_info_fares_and_shapes(conn, tmp_path):
 def test_missing_required_file_feed_info_with_translations(conn, tmp_path):
     translations = "table_name,field_name,language,translation,record_id\nstops,stop_name,de,Erste,S1\n"
     vid, result = load_and_validate(conn, tmp_path, {"translations.txt": translations})
-    # invalid_integer: the reference types translations.table_name as an integer Enum (its values
-    # are file names), so the loader cannot read "stops"; see reference.py.
-    assert result["counts"] == {"missing_required_file": 1, "invalid_integer": 1}
+    assert result["counts"] == {"missing_required_file": 1}
 
 
 def test_every_rule_code_has_an_exact_expectation():

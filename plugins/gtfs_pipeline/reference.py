@@ -554,7 +554,8 @@ FILES: tuple[GtfsFile, ...] = (
         "translations.txt",
         O,
         (
-            _c("table_name", T.ENUM, R),
+            # An Enum whose values are file names (agency, stops, ...): text, not an integer.
+            _c("table_name", T.TEXT, R),
             _c("field_name", T.TEXT, R),
             _c("language", T.LANGUAGE, R),
             # "Text or URL or Email or Phone number" in the reference.

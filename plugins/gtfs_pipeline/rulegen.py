@@ -74,8 +74,7 @@ ENUM_VALUES: dict[tuple[str, str], tuple[int, ...]] = {
 # route_type: the basic values, and the extended (HVT) values 100-1799.
 ROUTE_TYPES = (0, 1, 2, 3, 4, 5, 6, 7, 11, 12)
 # Enum columns checked elsewhere or not at all (tests/test_rulegen.py).
-ENUM_NOT_CHECKED = {("routes.txt", "route_type"): "basic and extended values, written out below",
-                    ("translations.txt", "table_name"): "a file name (text in the model)"}
+ENUM_NOT_CHECKED = {("routes.txt", "route_type"): "basic and extended values, written out below"}
 
 # Ranges the reference states in words ("non-negative", "positive", ...), as SQL conditions
 # that are true for a bad value ({v}: the value).

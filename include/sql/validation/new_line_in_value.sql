@@ -388,14 +388,16 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'translations.txt', t.line_number, v.f, jsonb_build_object('table_name', t.table_name, 'field_name', t.field_name, 'language', t.language, 'record_id', t.record_id, 'record_sub_id', t.record_sub_id, 'field_value', t.field_value), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.translations t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'translations.txt' AND h.columns && ARRAY['field_name', 'language', 'translation', 'record_id', 'record_sub_id', 'field_value']))
-  AND (strpos(t.field_name, E'\n') + strpos(t.field_name, E'\r') > 0
+  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'translations.txt' AND h.columns && ARRAY['table_name', 'field_name', 'language', 'translation', 'record_id', 'record_sub_id', 'field_value']))
+  AND (strpos(t.table_name, E'\n') + strpos(t.table_name, E'\r') > 0
+     OR strpos(t.field_name, E'\n') + strpos(t.field_name, E'\r') > 0
      OR strpos(t.language, E'\n') + strpos(t.language, E'\r') > 0
      OR strpos(t.translation, E'\n') + strpos(t.translation, E'\r') > 0
      OR strpos(t.record_id, E'\n') + strpos(t.record_id, E'\r') > 0
      OR strpos(t.record_sub_id, E'\n') + strpos(t.record_sub_id, E'\r') > 0
      OR strpos(t.field_value, E'\n') + strpos(t.field_value, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
+    ('table_name', t.table_name, NULL::jsonb, strpos(t.table_name, E'\n') + strpos(t.table_name, E'\r') > 0),
     ('field_name', t.field_name, NULL::jsonb, strpos(t.field_name, E'\n') + strpos(t.field_name, E'\r') > 0),
     ('language', t.language, NULL::jsonb, strpos(t.language, E'\n') + strpos(t.language, E'\r') > 0),
     ('translation', t.translation, NULL::jsonb, strpos(t.translation, E'\n') + strpos(t.translation, E'\r') > 0),
