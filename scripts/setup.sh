@@ -25,9 +25,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if ! .venv/bin/python -c "import airflow, psycopg2, yaml, pytest, gtfs_pipeline" 2>/dev/null \
    || [ requirements.txt -nt .venv/.installed ] || [ constraints.txt -nt .venv/.installed ]; then
-  echo "== installing Python requirements into .venv"
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -r requirements.txt -c constraints.txt
-  .venv/bin/pip install -q --no-deps -e .
+  echo "== installing Python requirements into .venv (log: .venv/install.log)"
+  {
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -r requirements.txt -c constraints.txt
+    .venv/bin/pip install -q --no-deps -e .
+  } >.venv/install.log 2>&1 || { tail -30 .venv/install.log; exit 1; }
   touch .venv/.installed
 fi

@@ -112,7 +112,7 @@ class LocalCluster:
 
 def start_cluster(datadir: Path, port: int | None = None) -> LocalCluster:
     """Create (if needed) and start a cluster in ``datadir``; returns it with its DSN."""
-    cluster = LocalCluster(Path(datadir), port or _free_port())
+    cluster = LocalCluster(Path(datadir).resolve(), port or _free_port())
     cluster.init()
     cluster.start()
     return cluster
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         pid_file = args.datadir / "postmaster.pid"
         if pid_file.exists():
             port = int(pid_file.read_text().splitlines()[3])
-            LocalCluster(args.datadir, port).stop()
+            LocalCluster(args.datadir.resolve(), port).stop()
     return 0
 
 
