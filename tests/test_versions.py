@@ -166,3 +166,10 @@ def test_publish_gives_up_behind_a_long_reader_and_changes_nothing(conn, dsn, tm
     assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") == v1
     versions.publish(conn, v2)
     assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") == v2
+
+
+def test_content_hash_taken_while_loading_equals_the_archive_definition(conn, tmp_path):
+    path = write_feed(tmp_path / "a.zip", {"notes.txt": "a,b\n1,2\n", "logo.png": b"\x89PNG..."})
+    vid, _ = versions.load_feed(conn, path, "f", geometry=False, validate=False)
+    _, content, _ = versions.inspect_archive(path, "f")
+    assert scalar(conn, "SELECT content_sha256 FROM gtfs.feed_version WHERE feed_version_id = %s", vid) == content

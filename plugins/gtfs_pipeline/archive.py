@@ -186,7 +186,11 @@ def inspect(zf: zipfile.ZipFile, *, feed_id: str | None = None,
 
 
 class LimitedReader(io.RawIOBase):
-    """A member's bytes, stopping with ArchiveError past ``limit`` (zip bombs lie about sizes)."""
+    """A member's bytes, stopping with ArchiveError past ``limit`` (zip bombs lie about sizes).
+
+    It also hashes what passes through, so a load that reads a member to its end
+    gets the member's SHA-256 (for the version's content hash) without a second pass.
+    """
 
     def __init__(self, raw: BinaryIO, limit: int, label: str, feed_id: str | None = None) -> None:
         self._raw = raw
@@ -194,6 +198,13 @@ class LimitedReader(io.RawIOBase):
         self._label = label
         self._feed_id = feed_id
         self.bytes_read = 0
+        self._hash = hashlib.sha256()
+        self.at_end = False
+
+    @property
+    def sha256(self) -> str | None:
+        """The member's SHA-256 once it has been read to its end, else None."""
+        return self._hash.hexdigest() if self.at_end else None
 
     def readable(self) -> bool:
         return True
@@ -206,6 +217,9 @@ class LimitedReader(io.RawIOBase):
             raise ArchiveError(f"the archive is corrupt: {exc}", feed_id=self._feed_id,
                                filename=self._label) from None
         self.bytes_read += len(data)
+        self._hash.update(data)
+        if not data and size != 0:
+            self.at_end = True
         if self.bytes_read > self._limit:
             raise ArchiveError(
                 f"decompresses to more than {self._limit} bytes (limit; a zip bomb or a mislabelled member)",
@@ -253,6 +267,14 @@ def file_sha256(source: str | Path | BinaryIO) -> str:
     return h.hexdigest()
 
 
+def combine_member_hashes(member_hashes: dict[str, str]) -> str:
+    """The content hash from each member's SHA-256 (see content_sha256)."""
+    outer = hashlib.sha256()
+    for name in sorted(member_hashes):
+        outer.update(f"{name}\t{member_hashes[name]}\n".encode())
+    return outer.hexdigest()
+
+
 def content_sha256(zf: zipfile.ZipFile, layout: ArchiveLayout, *, feed_id: str | None = None) -> str:
     """Hash of the feed's contents, independent of how it was zipped.
 
@@ -261,11 +283,10 @@ def content_sha256(zf: zipfile.ZipFile, layout: ArchiveLayout, *, feed_id: str |
     GTFS root folder, ignored members (junk, unsafe) are left out. Re-zipping
     identical files (other compression, order, timestamps, folder) keeps it.
     """
-    outer = hashlib.sha256()
+    hashes = {}
     for name in sorted(layout.members):
-        inner = hashlib.sha256()
         with open_member(zf, layout.members[name], feed_id=feed_id) as reader:
-            for chunk in iter_chunks(reader):
-                inner.update(chunk)
-        outer.update(f"{name}\t{inner.hexdigest()}\n".encode())
-    return outer.hexdigest()
+            for _ in iter_chunks(reader):
+                pass
+            hashes[name] = reader.sha256
+    return combine_member_hashes(hashes)

@@ -263,11 +263,11 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
                 continue
             if outcome == _REFUSED:
                 break
-            (rows, maybe_padded), load_path, encoding = outcome, "fast", enc
+            (rows, maybe_padded, member_sha), load_path, encoding = outcome, "fast", enc
             break
     if load_path is None:
-        rows, encoding = _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header,
-                                 spool, progress)
+        rows, encoding, member_sha = _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file,
+                                             header, spool, progress)
         load_path = "robust"
     stage("copy")
     if load_path == "fast" and maybe_padded:
@@ -282,14 +282,19 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
         parent_ident(gtfs_file), partition_ident(gtfs_file, feed_version_id),
         sql.Literal(int(feed_version_id))))
     stage("attach")
+    # Statistics now, while other files may still be loading (finish_version would
+    # otherwise analyse every table one after another).
+    cur.execute(sql.SQL("ANALYZE {}").format(partition_ident(gtfs_file, feed_version_id)))
+    stage("analyze")
     spool.flush_to(cur)
     seconds = time.monotonic() - started
     cur.execute(
         "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
-        " columns, unknown_columns, load_path, duplicate_rows, seconds)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " columns, unknown_columns, load_path, duplicate_rows, seconds, sha256)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (feed_version_id, member.name, member.archive_name, rows - duplicates, member.size, encoding,
-         [c.name for c in header.known_columns], header.unknown_names, load_path, duplicates, seconds),
+         [c.name for c in header.known_columns], header.unknown_names, load_path, duplicates, seconds,
+         member_sha),
     )
     cur.execute("SELECT count(*) FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s"
                 " AND source = 'loader'", (feed_version_id, member.name))
@@ -307,10 +312,10 @@ _REFUSED = "refused"
 
 
 def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, encoding: str,
-              progress) -> tuple[int, bool] | str:
+              progress) -> tuple[int, bool, str | None] | str:
     """COPY the member's bytes as they are, decoded by the server as ``encoding``.
 
-    Returns (rows, whether any value may be padded); _NEXT_ENCODING when the bytes are not in that
+    Returns (rows, whether any value may be padded, the member's SHA-256); _NEXT_ENCODING when the bytes are not in that
     encoding; _REFUSED when COPY refused the data (the robust path takes over).
     """
     cur.execute("SAVEPOINT fast_path")
@@ -325,7 +330,7 @@ def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: Head
         rows = cur.rowcount
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
         cur.execute("RELEASE SAVEPOINT fast_path")
-        return rows, records.maybe_padded
+        return rows, records.maybe_padded, raw.sha256
     except (psycopg2.DataError, psycopg2.IntegrityError) as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
@@ -338,7 +343,8 @@ def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: Head
 
 
 def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, spool,
-            progress) -> tuple[int, str]:
+            progress) -> tuple[int, str, str | None]:
+    """Rows, encoding and the member's SHA-256, parsing and typing in Python."""
     columns = [c.name for c in header.known_columns] + [EXTRAS_COLUMN, LINE_COLUMN]
     for enc in ENCODINGS:
         cur.execute("SAVEPOINT robust_path")
@@ -352,7 +358,7 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
                 stream = IterReader(transformer.transform(decoded_lines(rest, enc)))
                 copy_in(cur, _copy_sql(gtfs_file, feed_version_id, columns), stream)
             cur.execute("RELEASE SAVEPOINT robust_path")
-            return transformer.rows, enc
+            return transformer.rows, enc, raw.sha256
         except EncodingRetry:
             cur.execute("ROLLBACK TO SAVEPOINT robust_path")
             spool.file.seek(mark[0])
@@ -471,11 +477,12 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
                     (feed_version_id, member.name))
         stored_as_rows = False
         columns: list[str] = []
+        member_sha = None
         if member.kind == "extra_csv":
             for enc in ENCODINGS:
                 cur.execute("SAVEPOINT extra_csv")
                 try:
-                    rows, columns = _copy_extra_csv(cur, feed_id, feed_version_id, zf, member, enc)
+                    rows, columns, member_sha = _copy_extra_csv(cur, feed_id, feed_version_id, zf, member, enc)
                     cur.execute("RELEASE SAVEPOINT extra_csv")
                     stored_as_rows, encoding = True, enc
                     break
@@ -492,6 +499,7 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
                     if size <= max_blob:
                         blob.write(chunk)
             content = psycopg2.Binary(blob.getvalue()) if size <= max_blob else None
+            member_sha = h.hexdigest()
             cur.execute("INSERT INTO gtfs.extra_file (feed_version_id, filename, bytes, sha256, content)"
                         " VALUES (%s, %s, %s, %s, %s)", (feed_version_id, member.name, size, h.hexdigest(),
                                                          content))
@@ -505,20 +513,24 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
         seconds = time.monotonic() - started
         cur.execute(
             "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
-            " columns, load_path, seconds) VALUES (%s, %s, %s, %s, %s, %s, %s, 'kept', %s)"
+            " columns, load_path, seconds, sha256) VALUES (%s, %s, %s, %s, %s, %s, %s, 'kept', %s, %s)"
             " ON CONFLICT (feed_version_id, filename) DO UPDATE SET rows = EXCLUDED.rows,"
-            " seconds = EXCLUDED.seconds, encoding = EXCLUDED.encoding, columns = EXCLUDED.columns",
-            (feed_version_id, member.name, member.archive_name, rows, member.size, encoding, columns, seconds))
+            " seconds = EXCLUDED.seconds, encoding = EXCLUDED.encoding, columns = EXCLUDED.columns,"
+            " sha256 = EXCLUDED.sha256",
+            (feed_version_id, member.name, member.archive_name, rows, member.size, encoding, columns, seconds,
+             member_sha))
     conn.commit()
     return FileResult(member.name, rows, member.size, encoding, "kept", round(seconds, 3), 1)
 
 
-def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding: str) -> tuple[int, list[str]]:
-    """Rows of a CSV member as JSON objects; returns (rows, header names in file order)."""
+def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member,
+                    encoding: str) -> tuple[int, list[str], str | None]:
+    """Rows of a CSV member as JSON objects; returns (rows, header names in file order, SHA-256)."""
     import csv
 
     count = 0
     header: list[str] = []
+    digest: list[str | None] = []
 
     def chunks():
         nonlocal count
@@ -547,11 +559,12 @@ def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding:
                     yield out.getvalue().encode("utf-8")
                     out.seek(0)
                     out.truncate()
+            digest.append(raw.sha256)
             yield out.getvalue().encode("utf-8")
 
     copy_in(cur, "COPY gtfs.extra_file_row (feed_version_id, filename, line_number, record)"
             " FROM STDIN WITH (FORMAT csv)", IterReader(chunks()))
-    return count, header
+    return count, header, (digest or [None])[0]
 
 
 def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile,
@@ -566,6 +579,7 @@ def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile
                     (feed_version_id, member.name))
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS gtfs_geojson_doc (doc text) ON COMMIT DROP")
         cur.execute("TRUNCATE gtfs_geojson_doc")
+        digest: list[str | None] = []
 
         def quoted():
             # One CSV field: the text in quotes, each quote doubled.
@@ -577,6 +591,7 @@ def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile
                         chunk = chunk[3:]
                     first = False
                     yield chunk.replace(b'"', b'""')
+                digest.append(raw.sha256)
             yield b'"\n'
 
         copy_in(cur, "COPY gtfs_geojson_doc (doc) FROM STDIN WITH (FORMAT csv)", IterReader(quoted()))
@@ -604,9 +619,10 @@ def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile
         seconds = time.monotonic() - started
         cur.execute(
             "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
-            " columns, load_path, seconds) VALUES (%s, %s, %s, %s, %s, 'utf-8', '{}', 'robust', %s)"
-            " ON CONFLICT (feed_version_id, filename) DO UPDATE SET rows = EXCLUDED.rows, seconds = EXCLUDED.seconds",
-            (feed_version_id, member.name, member.archive_name, rows, member.size, seconds))
+            " columns, load_path, seconds, sha256) VALUES (%s, %s, %s, %s, %s, 'utf-8', '{}', 'robust', %s, %s)"
+            " ON CONFLICT (feed_version_id, filename) DO UPDATE SET rows = EXCLUDED.rows, seconds = EXCLUDED.seconds,"
+            " sha256 = EXCLUDED.sha256",
+            (feed_version_id, member.name, member.archive_name, rows, member.size, seconds, (digest or [None])[0]))
         cur.execute("DROP TABLE gtfs_geojson_doc")
     conn.commit()
     return FileResult(member.name, rows, member.size, "utf-8", "robust", round(seconds, 3), 0)

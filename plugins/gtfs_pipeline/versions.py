@@ -61,9 +61,11 @@ def ensure_feed(conn, feed_id: str, name: str | None = None, source_url: str | N
         )
 
 
-def inspect_archive(source: str | Path | BinaryIO, feed_id: str) -> tuple[str, str, ArchiveLayout]:
+def inspect_archive(source: str | Path | BinaryIO, feed_id: str, *,
+                    content_hash: bool = True) -> tuple[str, str, ArchiveLayout]:
     """(sha256 of the bytes, content hash, layout) of a feed archive; raises FeedError
-    when it is not a usable GTFS zip."""
+    when it is not a usable GTFS zip. Without ``content_hash`` the content hash is ''
+    (the load computes it from the members' bytes as it reads them: finish_version)."""
     sha = archive.file_sha256(source)
     zf = archive.open_zip(source, feed_id=feed_id)
     with zf:
@@ -71,7 +73,7 @@ def inspect_archive(source: str | Path | BinaryIO, feed_id: str) -> tuple[str, s
         problems = required_file_problems(layout.gtfs_names)
         if problems:
             raise FeedError("; ".join(problems), feed_id=feed_id)
-        content = archive.content_sha256(zf, layout, feed_id=feed_id)
+        content = archive.content_sha256(zf, layout, feed_id=feed_id) if content_hash else ""
     return sha, content, layout
 
 
@@ -142,7 +144,8 @@ def _release_version_lock(conn, feed_version_id: int) -> None:
 
 def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_label: str | None = None,
                   feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
-                  fetched_at: dt.datetime | None = None, hold_lock: bool = False) -> VersionPlan:
+                  fetched_at: dt.datetime | None = None, hold_lock: bool = False,
+                  defer_content_hash: bool = False) -> VersionPlan:
     """Check the archive and register a new version in status 'loading'.
 
     An unusable archive is recorded as a failed version (so the run can show
@@ -150,13 +153,16 @@ def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_l
     this feed abandoned by a dead one-process load are recovered
     (recover_abandoned_versions). With ``hold_lock`` this session holds the new
     version's advisory lock until it releases it (load_feed does, at its end).
+    With ``defer_content_hash`` the content hash is computed from the members'
+    hashes taken while loading them (saves reading the whole zip once more);
+    change detection then cannot use it before the load (the DAG does not defer).
     """
     label = source_label or (str(source) if isinstance(source, (str, Path)) else None)
     ensure_feed(conn, feed_id, feed_name, source_url)
     conn.commit()
     recover_abandoned_versions(conn, feed_id)
     try:
-        sha, content, layout = inspect_archive(source, feed_id)
+        sha, content, layout = inspect_archive(source, feed_id, content_hash=not defer_content_hash)
     except FeedError as exc:
         sha = archive.file_sha256(source) if isinstance(source, (str, Path)) and Path(source).exists() else ""
         with conn.cursor() as cur:
@@ -199,35 +205,40 @@ def load_member(conn, plan: VersionPlan, zf: zipfile.ZipFile, name: str,
 
 
 def finish_version(conn, feed_version_id: int) -> dict:
-    """After all files loaded: check none is missing, record stats and service dates,
-    ANALYZE the new partitions; status becomes 'loaded'."""
+    """After all files loaded: check none is missing, record stats, service dates and
+    (when start_version deferred it) the content hash; status becomes 'loaded'.
+    Each file's partition was analysed when it was loaded."""
     with conn.cursor() as cur:
-        cur.execute("SELECT feed_id, members, status FROM gtfs.feed_version WHERE feed_version_id = %s FOR UPDATE",
-                    (feed_version_id,))
+        cur.execute("SELECT feed_id, members, status, content_sha256 FROM gtfs.feed_version"
+                    " WHERE feed_version_id = %s FOR UPDATE", (feed_version_id,))
         row = cur.fetchone()
         if row is None:
             raise GtfsPipelineError(f"no feed version {feed_version_id}")
-        feed_id, members, status = row
+        feed_id, members, status, content = row
         if status not in ("loading", "loaded"):
             raise GtfsPipelineError(f"feed version {feed_version_id} is {status}, not loading")
         cur.execute("SELECT filename, rows, bytes, encoding, columns, unknown_columns, load_path,"
-                    " duplicate_rows, seconds, archive_path FROM gtfs.feed_version_file WHERE feed_version_id = %s",
-                    (feed_version_id,))
+                    " duplicate_rows, seconds, archive_path, sha256 FROM gtfs.feed_version_file"
+                    " WHERE feed_version_id = %s", (feed_version_id,))
+        rows = cur.fetchall()
         files = {r[0]: {"rows": r[1], "bytes": r[2], "encoding": r[3], "columns": r[4],
                         "unknown_columns": r[5], "load_path": r[6], "duplicate_rows": r[7],
-                        "seconds": r[8], "path": r[9]} for r in cur.fetchall()}
+                        "seconds": r[8], "path": r[9]} for r in rows}
         missing = sorted(set(members) - set(files))
         if missing:
             raise FeedError(f"files not loaded: {', '.join(missing)}", feed_id=feed_id)
+        if not content:
+            hashes = {r[0]: r[10] for r in rows if r[0] in members}
+            if None in hashes.values():
+                raise GtfsPipelineError(f"feed version {feed_version_id}: a member's hash was not recorded")
+            cur.execute("UPDATE gtfs.feed_version SET content_sha256 = %s WHERE feed_version_id = %s",
+                        (archive.combine_member_hashes(hashes), feed_version_id))
         start, end = _service_dates(cur, feed_version_id, set(files))
         cur.execute(
             "UPDATE gtfs.feed_version SET status = 'loaded', loaded_at = now(), error = NULL,"
             " file_stats = jsonb_build_object('ignored_members', file_stats->'ignored_members') || %s::jsonb,"
             " service_start_date = %s, service_end_date = %s WHERE feed_version_id = %s",
             (json.dumps(files), start, end, feed_version_id))
-        for f in FILES:
-            if files.get(f.name, {}).get("load_path") in ("fast", "robust"):
-                cur.execute(sql.SQL("ANALYZE {}").format(partition_ident(f, feed_version_id)))
     conn.commit()
     return files
 
@@ -352,7 +363,7 @@ def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool =
     marked failed, its rows are freed, and FeedError is raised.
     """
     plan = start_version(conn, feed_id, source, feed_name=feed_name, source_url=source_url, as_of=as_of,
-                         hold_lock=True)
+                         hold_lock=True, defer_content_hash=True)
     try:
         return _load_started(conn, plan, source, publish_version=publish_version, progress=progress,
                              geometry=geometry, validate=validate, block_on=block_on, dsn=dsn, jobs=jobs,

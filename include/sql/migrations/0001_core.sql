@@ -69,6 +69,8 @@ CREATE TABLE gtfs.feed_version_file (
     load_path            text NOT NULL CHECK (load_path IN ('fast', 'robust', 'kept')),
     duplicate_rows       bigint NOT NULL DEFAULT 0,
     seconds              double precision NOT NULL,
+    -- SHA-256 of the member's bytes, taken while loading it (makes the version's content hash).
+    sha256               text,
     loaded_at            timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (feed_version_id, filename)
 );
