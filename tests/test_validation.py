@@ -143,6 +143,8 @@ EXPECTED_B = {
     "transfer_with_invalid_trip_and_route": 1, "foreign_key_violation": 1, "transfer_with_invalid_stop_location_type": 1,
     "transfer_with_invalid_trip_and_stop": 1, "bidirectional_exit_gate": 1, "pathway_to_wrong_location_type": 1,
     "pathway_to_platform_with_boarding_areas": 1, "stop_without_stop_time": 1,
+    # S1, S2 and BA are in station ST, which has pathways, but no pathway reaches them.
+    "pathway_unreachable_location": 3,
 }
 
 
@@ -283,8 +285,76 @@ def test_missing_required_file_feed_info_with_translations(conn, tmp_path):
     assert result["counts"] == {"missing_required_file": 1}
 
 
+FIXTURE_D = {
+    "feed_info.txt": FEED_INFO,
+    "stops.txt": ("stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station,level_id\n"
+                  "S1,First,52.5,13.4,,,\nS2,Second,52.51,13.41,,,\nST,Station,52.5,13.4,1,,\n"
+                  "E1,Entrance,52.5,13.4,2,ST,L1\nPA,Platform A,52.5,13.4,0,ST,L1\nPB,Platform B,52.5,13.4,0,ST,\n"
+                  "N1,Node,,,3,ST,L1\nN2,Node 2,,,3,ST,L1\n"),
+    "levels.txt": "level_id,level_index\nL1,0\n",
+    # PA both ways; PB only reached (one-way elevator, and PB has no level); N2 only leaves; N1 isolated.
+    "pathways.txt": ("pathway_id,from_stop_id,to_stop_id,pathway_mode,is_bidirectional\n"
+                     "W1,E1,PA,1,1\nW2,PA,PB,5,0\nW3,N2,E1,1,0\n"),
+    "translations.txt": ("table_name,field_name,language,translation,record_id,record_sub_id,field_value\n"
+                         "stops,stop_name,de,Erste,S1,,\nstops,stop_name,de,Neun,S9,,\n"
+                         "stop_times,stop_headsign,de,X,T1,1,\nstop_times,stop_headsign,de,Y,T1,7,\n"
+                         "routes,route_long_name,de,Z,R1,,Eins\nfeed_info,feed_publisher_name,de,P,F1,,\n"
+                         "agency,agency_name,de,Agentur,A,X,\n"),
+    "timeframes.txt": ("timeframe_group_id,start_time,end_time,service_id\n"
+                       "TF1,06:00:00,10:00:00,WD\nTF1,09:00:00,12:00:00,WD\nTF2,08:00:00,,WD\n"
+                       "TF3,20:00:00,25:00:00,WD\n"),
+    "rider_categories.txt": ("rider_category_id,rider_category_name,is_default_fare_category\n"
+                             "ADULT,Adult,1\nSENIOR,Senior,1\nCHILD,Child,0\n"),
+    "fare_products.txt": ("fare_product_id,fare_product_name,rider_category_id,amount,currency\n"
+                          "FP1,Single,ADULT,2.50,EUR\nFP1,Single,SENIOR,1.50,EUR\nFP1,Single,CHILD,1.00,EUR\n"
+                          "FP2,Day,ADULT,7.00,EUR\n"),
+    "fare_leg_rules.txt": "leg_group_id,fare_product_id\nG1,FP1\nG2,FP2\n",
+    "fare_transfer_rules.txt": ("from_leg_group_id,to_leg_group_id,transfer_count,duration_limit,duration_limit_type,"
+                                "fare_transfer_type,fare_product_id\n"
+                                "G1,G1,-1,,,0,\nG1,G1,0,,,0,\nG1,G1,,,,0,FP1\nG1,G2,2,,,0,\nG2,G1,,600,,0,\n"
+                                "G2,G2,1,,1,0,\n"),
+}
+EXPECTED_D = {
+    "missing_level_id": 1, "pathway_unreachable_location": 3, "stop_without_stop_time": 2,
+    "translation_unexpected_value": 3, "translation_foreign_key_violation": 2,
+    "timeframe_overlap": 1, "timeframe_only_start_or_end_time_specified": 1,
+    "timeframe_start_or_end_time_greater_than_twenty_four_hours": 1,
+    "fare_product_with_multiple_default_rider_categories": 1,
+    "fare_transfer_rule_invalid_transfer_count": 1, "fare_transfer_rule_missing_transfer_count": 1,
+    "fare_transfer_rule_with_forbidden_transfer_count": 1, "fare_transfer_rule_duration_limit_without_type": 1,
+    "fare_transfer_rule_duration_limit_type_without_duration_limit": 1,
+}
+
+
+def test_fixture_d_levels_pathways_translations_timeframes_and_fares(conn, tmp_path):
+    vid, result = load_and_validate(conn, tmp_path, FIXTURE_D)
+    assert result["counts"] == EXPECTED_D
+    assert notices(conn, vid, "missing_level_id") == [("stops.txt", 7, "level_id", None)]
+    assert notices(conn, vid, "pathway_unreachable_location") == [
+        ("stops.txt", 7, "stop_id", "PB"), ("stops.txt", 8, "stop_id", "N1"), ("stops.txt", 9, "stop_id", "N2")]
+    assert notices(conn, vid, "translation_foreign_key_violation") == [
+        ("translations.txt", 3, "record_id", "S9"), ("translations.txt", 5, "record_id", "T1")]
+    assert notices(conn, vid, "translation_unexpected_value") == [
+        ("translations.txt", 6, "record_id", "R1"), ("translations.txt", 7, "record_id", "F1"),
+        ("translations.txt", 8, "record_sub_id", "X")]
+    assert notices(conn, vid, "timeframe_overlap") == [("timeframes.txt", 3, "start_time", "09:00:00")]
+    assert notices(conn, vid, "timeframe_start_or_end_time_greater_than_twenty_four_hours") == [
+        ("timeframes.txt", 5, "end_time", "25:00:00")]
+    assert notices(conn, vid, "fare_product_with_multiple_default_rider_categories") == [
+        ("fare_products.txt", 3, "rider_category_id", "SENIOR")]
+    assert [n[1] for code in ("fare_transfer_rule_invalid_transfer_count", "fare_transfer_rule_missing_transfer_count",
+                              "fare_transfer_rule_with_forbidden_transfer_count",
+                              "fare_transfer_rule_duration_limit_without_type",
+                              "fare_transfer_rule_duration_limit_type_without_duration_limit")
+            for n in notices(conn, vid, code)] == [3, 4, 5, 6, 7]
+    with conn.cursor() as cur:
+        cur.execute("SELECT context FROM gtfs.notice WHERE feed_version_id = %s AND code = 'pathway_unreachable_location'"
+                    " ORDER BY line_number", (vid,))
+        assert [c["hasEntrance"] for c, in cur.fetchall()] == [True, False, False]
+
+
 def test_every_rule_code_has_an_exact_expectation():
-    covered = set(EXPECTED_A) | set(EXPECTED_B) | set(EXPECTED_C) | {
+    covered = set(EXPECTED_A) | set(EXPECTED_B) | set(EXPECTED_C) | set(EXPECTED_D) | {
         "expired_calendar", "missing_required_field", "missing_trip_edge",
         "stop_time_with_only_arrival_or_departure_time", "missing_required_file"}
     assert {r.code for r in validation.rules()} - covered == set()

@@ -343,12 +343,83 @@ def points() -> dict[str, str]:
     return out
 
 
+# translations.txt: the files a translation may refer to (the reference's table_name values), with
+# the keys record_id and record_sub_id refer to: the file's primary key (feed_info.txt has none).
+TRANSLATION_TABLES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "pathways.txt",
+                      "levels.txt", "attributions.txt", "feed_info.txt")
+# How a translation's record_id / record_sub_id (text) becomes a key value of the file's type
+# (a value that cannot be one refers to nothing).
+_KEY_CAST = {
+    "text": "{v}",
+    "integer": "CASE WHEN {v} ~ '^-?[0-9]{{1,9}}$' THEN {v}::integer END",
+}
+# The validator checks translations only in the standard format (header has table_name) and only
+# when every row has table_name, field_name and language.
+_TRANSLATION_GATE = (f"EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = {V}"
+                     f" AND h.filename = 'translations.txt' AND 'table_name' = ANY (h.columns))\n"
+                     f"  AND NOT EXISTS (SELECT 1 FROM gtfs.translations x WHERE x.feed_version_id = {V}"
+                     f" AND (x.table_name IS NULL OR x.field_name IS NULL OR x.language IS NULL))")
+
+
+def _file_present(name: str) -> str:
+    return (f"EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = {V}"
+            f" AND h.filename = '{name}' AND h.load_path <> 'kept')")
+
+
+def translation_unexpected_value() -> str:
+    code = "translation_unexpected_value"
+    key = "jsonb_build_object('table_name', t.table_name, 'field_name', t.field_name, 'language', t.language)"
+    nkeys = ", ".join(f"('{FILE_BY_NAME[n].table}', {len(FILE_BY_NAME[n].primary_key)}, '{n}')" for n in TRANSLATION_TABLES)
+    body = (f"SELECT t.feed_version_id, '{code}', 'ERROR', 'translations.txt', t.line_number, v.f, {key}, v.val, NULL::jsonb, '{code}'\n"
+            f"FROM gtfs.translations t\n"
+            f"LEFT JOIN (VALUES {nkeys}) k(table_name, nkeys, filename) ON k.table_name = t.table_name\n"
+            f"CROSS JOIN LATERAL (VALUES\n"
+            f"    ('record_id', t.record_id, t.record_id IS NOT NULL AND (t.field_value IS NOT NULL OR k.nkeys = 0)),\n"
+            f"    ('record_sub_id', t.record_sub_id, t.record_sub_id IS NOT NULL AND (t.field_value IS NOT NULL\n"
+            f"        OR k.nkeys = 1 AND t.record_id IS NOT NULL OR k.nkeys = 0 AND t.record_id IS NULL))) v(f, val, bad)\n"
+            f"WHERE t.feed_version_id = {V} AND v.bad\n"
+            f"  AND (t.field_value IS NOT NULL OR EXISTS (SELECT 1 FROM gtfs.feed_version_file h"
+            f" WHERE h.feed_version_id = {V} AND h.filename = k.filename AND h.load_path <> 'kept'))\n"
+            f"  AND {_TRANSLATION_GATE}")
+    return _file(code, "ERROR", "A translation gives record_id or record_sub_id where it must be empty.", body,
+                 "With field_value, record_id and record_sub_id must be empty; without it, they must match the keys of\n"
+                 "the file the translation names (none for feed_info.txt, one, or two for stop_times.txt). Files the\n"
+                 "feed does not have are translation_unknown_table_name (WARNING, not checked yet).")
+
+
+def translation_foreign_key_violation() -> str:
+    code = "translation_foreign_key_violation"
+    key = "jsonb_build_object('table_name', t.table_name, 'field_name', t.field_name, 'language', t.language)"
+    parts = []
+    for name in TRANSLATION_TABLES:
+        f = FILE_BY_NAME[name]
+        if not f.primary_key:
+            continue
+        on = []
+        for col, rec in zip(f.primary_key, ("record_id", "record_sub_id")):
+            on.append(f"p.{col} = " + _KEY_CAST[f.column_by_name[col].sql_type].format(v=f"t.{rec}"))
+        sub = "t.record_sub_id IS NOT NULL" if len(f.primary_key) == 2 else "t.record_sub_id IS NULL"
+        parts.append(
+            f"SELECT t.feed_version_id, '{code}', 'ERROR', 'translations.txt', t.line_number, 'record_id', {key},"
+            f" t.record_id, jsonb_build_object('tableName', t.table_name, 'recordSubId', t.record_sub_id), '{code}'\n"
+            f"FROM gtfs.translations t LEFT JOIN gtfs.{f.table} p ON p.feed_version_id = {V} AND {' AND '.join(on)}\n"
+            f"WHERE t.feed_version_id = {V} AND t.table_name = '{f.table}' AND t.field_value IS NULL\n"
+            f"  AND t.record_id IS NOT NULL AND {sub} AND p.feed_version_id IS NULL\n"
+            f"  AND {_file_present(name)}\n  AND {_TRANSLATION_GATE}")
+    return _file(code, "ERROR", "A translation's record_id (and record_sub_id) name no row of the file it translates.",
+                 "\nUNION ALL\n".join(parts),
+                 "Rows with field_value, or whose record_id / record_sub_id do not match the file's keys\n"
+                 "(translation_unexpected_value), are not looked up, as in the validator.")
+
+
 def generate() -> dict[str, str]:
     """{code: file text} of every generated rule."""
     out = {"missing_required_field": missing_required_field(), "foreign_key_violation": foreign_key_violation(),
            "number_out_of_range": number_out_of_range(), "unexpected_enum_value": unexpected_enum_value(),
            "new_line_in_value": new_line_in_value(),
-           "non_ascii_or_non_printable_char": non_ascii_or_non_printable_char()}
+           "non_ascii_or_non_printable_char": non_ascii_or_non_printable_char(),
+           "translation_unexpected_value": translation_unexpected_value(),
+           "translation_foreign_key_violation": translation_foreign_key_violation()}
     out.update(value_rules())
     out.update(points())
     return dict(sorted(out.items()))
