@@ -302,7 +302,7 @@ FIXTURE_D = {
                          "agency,agency_name,de,Agentur,A,X,\n"),
     "timeframes.txt": ("timeframe_group_id,start_time,end_time,service_id\n"
                        "TF1,06:00:00,10:00:00,WD\nTF1,09:00:00,12:00:00,WD\nTF2,08:00:00,,WD\n"
-                       "TF3,20:00:00,25:00:00,WD\n"),
+                       "TF3,20:00:00,25:00:00,WD\nTF4,10:00:00,09:00:00,WD\nTF5,07:00:00,07:00:00,WD\n"),
     "rider_categories.txt": ("rider_category_id,rider_category_name,is_default_fare_category\n"
                              "ADULT,Adult,1\nSENIOR,Senior,1\nCHILD,Child,0\n"),
     "fare_products.txt": ("fare_product_id,fare_product_name,rider_category_id,amount,currency\n"
@@ -319,6 +319,7 @@ EXPECTED_D = {
     "translation_unexpected_value": 3, "translation_foreign_key_violation": 2,
     "timeframe_overlap": 1, "timeframe_only_start_or_end_time_specified": 1,
     "timeframe_start_or_end_time_greater_than_twenty_four_hours": 1,
+    "start_and_end_range_out_of_order": 1, "start_and_end_range_equal": 1,  # TF4, TF5
     "fare_product_with_multiple_default_rider_categories": 1,
     "fare_transfer_rule_invalid_transfer_count": 1, "fare_transfer_rule_missing_transfer_count": 1,
     "fare_transfer_rule_with_forbidden_transfer_count": 1, "fare_transfer_rule_duration_limit_without_type": 1,

@@ -2,9 +2,9 @@
 
 The project defines the GTFS reference once (``reference.py``); the rules that only
 restate it (required fields, references between files, typed values, enumerations,
-numeric ranges, ID characters) are generated from it here and written to
-``include/sql/validation/<code>.sql`` like the hand-written rules, so that they read
-and run the same way. After a change to the reference, rewrite them::
+numeric ranges, ID characters, the keys translations.txt refers to) are generated from it
+here and written to ``include/sql/validation/<code>.sql`` like the hand-written rules, so
+that they read and run the same way. After a change to the reference, rewrite them::
 
     python -m gtfs_pipeline.rulegen          # rewrite the generated rule files
     python -m gtfs_pipeline.rulegen --check  # exit 1 if a committed file differs
