@@ -57,6 +57,8 @@ LOADER_CODES: dict[str, str] = {
     "empty_column_name": "ERROR",
     "missing_required_column": "ERROR",
     "malformed_json": "ERROR",
+    "empty_file": "ERROR",
+    "csv_parsing_failed": "ERROR",
     "empty_row": "WARNING",
     "leading_or_trailing_whitespaces": "WARNING",
     "non_utf8_encoding": "WARNING",
