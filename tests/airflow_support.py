@@ -27,9 +27,21 @@ def airflow_metadb():
 
 @pytest.fixture(scope="session")
 def gtfs_dag(airflow_metadb):
+    import os
+
     from airflow.models import DagBag
 
-    bag = DagBag(dag_folder=str(REPO / "dags" / "gtfs_feeds.py"))
+    # The fetch task's retries are set when the file is parsed: none in tests, so a transient
+    # failure (connection refused, 5xx) fails at once instead of waiting out the backoff.
+    saved = os.environ.get("GTFS_FETCH_RETRIES")
+    os.environ["GTFS_FETCH_RETRIES"] = "0"
+    try:
+        bag = DagBag(dag_folder=str(REPO / "dags" / "gtfs_feeds.py"))
+    finally:
+        if saved is None:
+            del os.environ["GTFS_FETCH_RETRIES"]
+        else:
+            os.environ["GTFS_FETCH_RETRIES"] = saved
     assert not bag.import_errors, bag.import_errors
     return bag.get_dag("gtfs_feeds")
 

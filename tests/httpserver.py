@@ -30,6 +30,10 @@ class Route:
     redirect_to: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     declared_length: int | None = None  # lie about Content-Length (truncated body)
+    fail_first: int = 0  # answer the first N requests with fail_status, then serve normally
+    fail_status: int = 503
+    hang: bool = False  # accept the request and never answer (until the server stops)
+    drip: float | None = None  # send the body 16 bytes at a time, this many seconds apart
 
 
 @dataclass
@@ -43,6 +47,8 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.bytes_sent: dict[str, int] = {}  # body bytes written per path (drip routes)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,8 +61,19 @@ class FeedServer:
                 with server._lock:
                     server.requests.append(Request(self.path, dict(self.headers.items())))
                     route = server.routes.get(self.path.split("?")[0])
+                    failing = route is not None and route.fail_first > 0
+                    if failing:
+                        route.fail_first -= 1
                 if route is None:
                     return self._send(404, b"<html><body>Not found</body></html>", "text/html")
+                if failing:
+                    return self._send(route.fail_status, b"busy, try later", "text/plain")
+                if route.hang:
+                    server._stopping.wait(60)
+                    self.close_connection = True
+                    return None
+                if route.drip is not None:
+                    return self._drip(route)
                 if route.redirect_to:
                     self.send_response(302)
                     self.send_header("Location", route.redirect_to)
@@ -83,6 +100,24 @@ class FeedServer:
                     return inm == route.etag
                 ims = self.headers.get("If-Modified-Since")
                 return ims is not None and route.last_modified is not None and ims == route.last_modified
+
+            def _drip(self, route: Route) -> None:
+                path = self.path.split("?")[0]
+                self.send_response(200)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.close_connection = True
+                for i in range(0, len(route.body), 16):
+                    if server._stopping.wait(route.drip):
+                        return
+                    try:
+                        self.wfile.write(route.body[i:i + 16])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+                    with server._lock:
+                        server.bytes_sent[path] = server.bytes_sent.get(path, 0) + 16
 
             def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None,
                       declared: int | None = None) -> None:
@@ -136,6 +171,7 @@ class FeedServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 

@@ -94,6 +94,7 @@ def download(url: str, dest: BinaryIO, *, feed_id: str, limits: Limits, headers:
              scrub: Scrubber | None = None) -> Fetched:
     """GET ``url`` into ``dest`` (not written on 304). Raises FetchError."""
     import requests
+    import urllib3
 
     scrub = scrub or Scrubber()
     send = {"User-Agent": USER_AGENT, "Accept": "application/zip, application/octet-stream, */*;q=0.5"}
@@ -111,9 +112,12 @@ def download(url: str, dest: BinaryIO, *, feed_id: str, limits: Limits, headers:
                            timeout=(limits.connect_timeout, limits.read_timeout))
     except requests.TooManyRedirects:
         raise FetchError(f"more than {limits.max_redirects} redirects from {scrub(url)}", feed_id=feed_id) from None
+    except requests.ConnectTimeout as exc:
+        raise FetchError(f"timed out connecting to {scrub(url)} (option connect_timeout, {limits.connect_timeout} s):"
+                         f" {scrub(_first_line(exc))}", feed_id=feed_id, transient=True) from None
     except requests.Timeout as exc:
-        raise FetchError(f"timed out connecting to {scrub(url)}: {scrub(_first_line(exc))}",
-                         feed_id=feed_id, transient=True) from None
+        raise FetchError(f"timed out waiting for {scrub(url)} to answer (option read_timeout, {limits.read_timeout} s"
+                         f" without a byte): {scrub(_first_line(exc))}", feed_id=feed_id, transient=True) from None
     except requests.RequestException as exc:
         raise FetchError(f"cannot download {scrub(url)}: {scrub(_first_line(exc))}",
                          feed_id=feed_id, transient=True) from None
@@ -133,7 +137,7 @@ def download(url: str, dest: BinaryIO, *, feed_id: str, limits: Limits, headers:
         h = hashlib.sha256()
         total = 0
         try:
-            for chunk in resp.iter_content(CHUNK):
+            for chunk in _chunks(resp):
                 total += len(chunk)
                 if total > limits.max_bytes:
                     raise FetchError(f"download exceeds the limit of {limits.max_bytes} bytes (option max_bytes)",
@@ -143,7 +147,7 @@ def download(url: str, dest: BinaryIO, *, feed_id: str, limits: Limits, headers:
                                      feed_id=feed_id, transient=True, http_status=status)
                 h.update(chunk)
                 dest.write(chunk)
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise FetchError(f"the download from {scrub(url)} broke off after {total} bytes: "
                              f"{scrub(_first_line(exc))}", feed_id=feed_id, transient=True,
                              http_status=status) from None
@@ -152,6 +156,17 @@ def download(url: str, dest: BinaryIO, *, feed_id: str, limits: Limits, headers:
                              transient=True, http_status=status)
         return Fetched(http_status=status, bytes=total, sha256=h.hexdigest(),
                        etag=resp.headers.get("ETag"), last_modified=resp.headers.get("Last-Modified"))
+
+
+def _chunks(resp) -> Any:
+    """The body as it arrives: ``read1`` returns whatever came in (at most CHUNK bytes), so the
+    max_seconds check runs on a slow drip too (``iter_content`` blocks until CHUNK bytes are in)."""
+    raw = resp.raw
+    if not hasattr(raw, "read1"):  # urllib3 < 2
+        yield from resp.iter_content(CHUNK)
+        return
+    while chunk := raw.read1(CHUNK, decode_content=True):
+        yield chunk
 
 
 def _first_line(exc: BaseException) -> str:
@@ -176,17 +191,32 @@ def store(local: Path, root: Any, feed_id: str, sha256: str) -> str:
     """Copy a checked zip into the archive under its hash; returns its path (a URL string).
 
     Written to a temporary name first and renamed, so a reader never sees half a file;
-    a zip already stored under that hash is kept as it is.
+    a zip already stored under that hash is kept when its size is right (else replaced:
+    a torn or truncated object heals on the next fetch). A failed write (disk full)
+    leaves no partial file and raises FetchError.
     """
     folder = root / feed_id
     dest = folder / f"{sha256}.zip"
-    if dest.exists():
-        return str(dest)
-    folder.mkdir(parents=True, exist_ok=True)
+    size = os.path.getsize(local)
+    try:
+        if dest.exists() and dest.stat().st_size == size:
+            return str(dest)
+    except OSError:  # unreadable: store it again
+        pass
     part = folder / f".{sha256}.{uuid.uuid4().hex[:8]}.part"
-    with open(local, "rb") as src, part.open("wb") as out:
-        shutil.copyfileobj(src, out, CHUNK)
-    part.rename(dest)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(local, "rb") as src, part.open("wb") as out:
+            shutil.copyfileobj(src, out, CHUNK)
+        part.rename(dest)
+    except OSError as exc:
+        try:
+            if part.exists():
+                part.unlink()
+        except OSError:
+            pass
+        raise FetchError(f"cannot store the download ({size} bytes) in the archive at {dest}: "
+                         f"{exc.strerror or exc}", feed_id=feed_id) from None
     return str(dest)
 
 

@@ -420,9 +420,8 @@ def load_file(conn, item: dict, open_path: Callable[[str], Any] | None = None) -
     open_path = open_path or storage_path
     try:
         plan = plan_from_db(conn, item["feed_version_id"])
-        with open_path(item["archive_path"]).open("rb") as fh:
-            with archive.open_zip(fh, feed_id=item["feed_id"]) as zf:
-                result = versions.load_member(conn, plan, zf, item["member"])
+        with _open_archived(item, open_path) as zf:
+            result = versions.load_member(conn, plan, zf, item["member"])
     except Exception as exc:
         conn.rollback()
         with conn.cursor() as cur:
@@ -433,6 +432,29 @@ def load_file(conn, item: dict, open_path: Callable[[str], Any] | None = None) -
         raise
     return {"feed_id": item["feed_id"], "feed_version_id": item["feed_version_id"], "member": item["member"],
             "rows": result.rows, "load_path": result.load_path, "notices": result.notices}
+
+
+@contextmanager
+def _open_archived(item: dict, open_path: Callable[[str], Any]) -> Iterator[zipfile.ZipFile]:
+    """The version's zip from the archive; a missing or unreadable object is a FeedError naming
+    the feed, the file being loaded and the archive path."""
+    path, feed_id, member = item["archive_path"], item["feed_id"], item["member"]
+    try:
+        fh = open_path(path).open("rb")
+    except FileNotFoundError:
+        raise FeedError(f"the archived zip {path} is missing (deleted or moved after the fetch); "
+                        "the next run fetches the feed again", feed_id=feed_id, filename=member) from None
+    except OSError as exc:
+        raise FeedError(f"cannot read the archived zip {path}: {exc.strerror or exc}", feed_id=feed_id,
+                        filename=member) from None
+    with fh:
+        try:
+            zf = archive.open_zip(fh, feed_id=feed_id)
+        except FeedError as exc:
+            raise FeedError(f"the archived zip {path} is unusable: {exc.reason}", feed_id=feed_id,
+                            filename=member) from None
+        with zf:
+            yield zf
 
 
 # --- 5. per version: finalize, geometry, validation, publish ------------------------------------
