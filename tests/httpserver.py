@@ -34,6 +34,7 @@ class Route:
     fail_status: int = 503
     hang: bool = False  # accept the request and never answer (until the server stops)
     drip: float | None = None  # send the body 16 bytes at a time, this many seconds apart
+    chunked: bool = False  # Transfer-Encoding: chunked (no Content-Length)
 
 
 @dataclass
@@ -74,6 +75,8 @@ class FeedServer:
                     return None
                 if route.drip is not None:
                     return self._drip(route)
+                if route.chunked:
+                    return self._chunked(route)
                 if route.redirect_to:
                     self.send_response(302)
                     self.send_header("Location", route.redirect_to)
@@ -100,6 +103,18 @@ class FeedServer:
                     return inm == route.etag
                 ims = self.headers.get("If-Modified-Since")
                 return ims is not None and route.last_modified is not None and ims == route.last_modified
+
+            def _chunked(self, route: Route) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Transfer-Encoding", "chunked")
+                for k, v in route.headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                for i in range(0, len(route.body), 1000):
+                    part = route.body[i:i + 1000]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.write(b"0\r\n\r\n")
 
             def _drip(self, route: Route) -> None:
                 path = self.path.split("?")[0]

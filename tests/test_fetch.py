@@ -60,6 +60,19 @@ def test_size_limit_redirect_limit_truncation_and_status(server, tmp_path):
     assert not list((tmp_path / "archive").rglob("*.part"))
 
 
+def test_chunked_and_gzip_encoded_bodies_arrive_whole(server, tmp_path):
+    """The body is read as it arrives (read1, so max_seconds holds on a slow drip): chunked
+    transfer and a gzip Content-Encoding still give the exact bytes."""
+    import gzip
+
+    body = write_feed(tmp_path / "f.zip", {"notes.txt": "x" * 50_000}).read_bytes()
+    server.serve("/chunked.zip", body, chunked=True)
+    server.serve("/gz.zip", gzip.compress(body), chunked=True, headers={"Content-Encoding": "gzip"})
+    for path in ("/chunked.zip", "/gz.zip"):
+        got = fetch(server, path, tmp_path)
+        assert got.bytes == len(body) and (tmp_path / "archive" / "f" / f"{got.sha256}.zip").read_bytes() == body
+
+
 def test_html_or_truncated_zip_with_200_is_a_clear_error(server, tmp_path):
     server.serve("/html.zip", b"<html><head><title>Login</title></head></html>", content_type="text/html")
     with pytest.raises(FetchError, match="HTTP 200 but the body is not a usable GTFS zip.*error page"):
