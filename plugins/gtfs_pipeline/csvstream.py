@@ -263,7 +263,8 @@ class NumberedRecords(io.RawIOBase):
             self._pending = b""
             if lines and lines[-1] == b"":
                 lines.pop()
-        if not self.maybe_padded and (buf[:1] == b" " or any(m in buf for m in _PADDING_MARKS)):
+        if not self.maybe_padded and (b" " in buf or b"\t" in buf) and (
+                buf[:1] == b" " or any(m in buf for m in _PADDING_MARKS)):
             self.maybe_padded = True
         n = self._line
         if not self._in_quotes and b'"' not in buf:
