@@ -23,7 +23,7 @@ from airflow_support import airflow_metadb, gtfs_dag, gtfs_dag_env, run_dag  # n
 from feedbuilder import write_feed
 from gtfs_pipeline import db, pipeline
 from gtfs_pipeline.errors import FeedError
-from gtfs_pipeline.fetch import FetchError, Limits, fetch_to_archive
+from gtfs_pipeline.fetch import FetchError
 from gtfs_pipeline.registry import parse_registry
 from httpserver import FeedServer
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from feedbuilder import MINIMAL, write_feed
+from feedbuilder import write_feed
 from gtfs_pipeline import validation, versions
 from gtfs_pipeline.report import write_report
 

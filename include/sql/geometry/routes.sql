@@ -4,13 +4,8 @@
 -- Needs {trip_geom}, {shape_geom} and {pattern_geom} (trips.sql, shapes.sql).
 -- Placeholders: {route_geom}, {trip_geom}, {shape_geom}, {pattern_geom}, %(feed_version_id)s.
 DROP TABLE IF EXISTS {route_geom};
-CREATE TABLE {route_geom} (
-    feed_version_id      bigint NOT NULL,
-    route_id             text NOT NULL,
-    geom                 geometry(MultiLineString, 4326),
-    line_count           integer NOT NULL,
-    trip_count           integer NOT NULL
-);
+-- The parent's columns (migration 0003): ATTACH PARTITION needs exactly them.
+CREATE TABLE {route_geom} (LIKE gtfs.route_geom INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 INSERT INTO {route_geom} (feed_version_id, route_id, geom, line_count, trip_count)
 SELECT r.feed_version_id, r.route_id, rl.geom, COALESCE(rl.line_count, 0), COALESCE(rl.trip_count, 0)
   FROM gtfs.routes r

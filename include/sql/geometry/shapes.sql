@@ -10,17 +10,8 @@
 -- repeated_shape_points; the validator's single_shape_point is validation's.
 -- Placeholders: {shape_geom}, %(feed_version_id)s.
 DROP TABLE IF EXISTS {shape_geom};
-CREATE TABLE {shape_geom} (
-    feed_version_id      bigint NOT NULL,
-    shape_id             text NOT NULL,
-    geom                 geometry(LineString, 4326),
-    length_m             double precision,
-    max_shape_dist_traveled double precision,
-    point_count          integer NOT NULL,
-    repeated_point_count integer NOT NULL,
-    invalid_point_count  integer NOT NULL,
-    issue                text
-);
+-- The parent's columns (migration 0003): ATTACH PARTITION needs exactly them.
+CREATE TABLE {shape_geom} (LIKE gtfs.shape_geom INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 INSERT INTO {shape_geom} (feed_version_id, shape_id, geom, length_m, max_shape_dist_traveled, point_count,
                           repeated_point_count, invalid_point_count, issue)
 SELECT %(feed_version_id)s, m.shape_id,

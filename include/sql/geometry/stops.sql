@@ -4,14 +4,8 @@
 -- keep geom NULL and say why in issue.
 -- Placeholders: {stop_geom} (the table built here), %(feed_version_id)s.
 DROP TABLE IF EXISTS {stop_geom};
-CREATE TABLE {stop_geom} (
-    feed_version_id      bigint NOT NULL,
-    stop_id              text NOT NULL,
-    stop_name            text,
-    location_type        integer,
-    issue                text,
-    geom                 geometry(Point, 4326)
-);
+-- The parent's columns (migration 0003): ATTACH PARTITION needs exactly them.
+CREATE TABLE {stop_geom} (LIKE gtfs.stop_geom INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 INSERT INTO {stop_geom} (feed_version_id, stop_id, stop_name, location_type, issue, geom)
 SELECT s.feed_version_id, s.stop_id, s.stop_name, s.location_type,
        CASE WHEN s.stop_lat IS NULL OR s.stop_lon IS NULL THEN 'no_coordinates'

@@ -11,23 +11,11 @@
 -- Needs {stop_geom} and {shape_geom} of the same version (stops.sql, shapes.sql).
 -- Placeholders: {trip_geom}, {pattern_geom}, {stop_geom}, {shape_geom}, %(feed_version_id)s.
 DROP TABLE IF EXISTS {trip_geom};
-CREATE TABLE {trip_geom} (
-    feed_version_id      bigint NOT NULL,
-    trip_id              text NOT NULL,
-    route_id             text,
-    shape_id             text,
-    source               text CONSTRAINT trip_geom_source_check CHECK (source IN ('shapes.txt', 'derived')),
-    pattern_id           integer,
-    derived_because      text
-);
+-- The parent's columns (migration 0003): ATTACH PARTITION needs exactly them.
+CREATE TABLE {trip_geom} (LIKE gtfs.trip_geom INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 DROP TABLE IF EXISTS {pattern_geom};
-CREATE TABLE {pattern_geom} (
-    feed_version_id      bigint NOT NULL,
-    pattern_id           integer NOT NULL,
-    stop_ids             text[] NOT NULL,
-    geom                 geometry(LineString, 4326) NOT NULL,
-    length_m             double precision NOT NULL
-);
+-- The parent's columns (migration 0003): ATTACH PARTITION needs exactly them.
+CREATE TABLE {pattern_geom} (LIKE gtfs.pattern_geom INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 
 DROP TABLE IF EXISTS pg_temp.geometry_trip;
 CREATE TEMP TABLE geometry_trip ON COMMIT DROP AS
