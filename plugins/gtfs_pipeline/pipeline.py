@@ -620,6 +620,8 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
                 state, message = "blocked", f"not published: {error}"
             elif status == "loaded":
                 state = "loaded"
+            elif status == "superseded":  # published, then replaced by a newer version (another run's)
+                state = "superseded"
             elif status == "failed":
                 state, message = "failed", error or message
             else:
