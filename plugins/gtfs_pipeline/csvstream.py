@@ -287,6 +287,29 @@ class NumberedRecords(io.RawIOBase):
         data, self._out = self._out, b""
         return data
 
+    def read_records(self, limit: int = 16 << 20) -> bytes:
+        """Like ``read`` but the chunk ends where a record ends, never inside a quoted
+        field, so consecutive chunks may go to different COPY streams; b"" at the end.
+
+        Raises RecordTooLong when a quoted field stays open for more than ``limit``
+        bytes (an unterminated quote): memory stays bounded and the caller falls back
+        to the robust path, which reports it.
+        """
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            data = self.read()
+            parts.append(data)
+            size += len(data)
+            if not self._in_quotes or not data:
+                return b"".join(parts)
+            if size > limit:
+                raise RecordTooLong(f"a quoted field runs on for more than {limit} bytes")
+
+
+class RecordTooLong(Exception):
+    """A record too long to hand to one of several COPY streams whole."""
+
 
 class IterReader(io.RawIOBase):
     """A file-like object over an iterator of byte strings (what copy_expert reads)."""

@@ -39,15 +39,29 @@ def redact_dsn(dsn: str) -> str:
     return re.sub(r"(password\s*=\s*)\S+", r"\1***", dsn, flags=re.I)
 
 
-def connect(dsn: str | None = None) -> psycopg2.extensions.connection:
+class GtfsConnection(psycopg2.extensions.connection):
+    """A psycopg2 connection that can open a sibling connection to the same database.
+
+    The loader uses siblings to COPY one large file over several server processes
+    (psycopg2's own ``dsn`` attribute hides the password, so it cannot do that).
+    """
+
+    _gtfs_dsn: str
+
+    def sibling(self) -> "GtfsConnection":
+        return connect(self._gtfs_dsn)
+
+
+def connect(dsn: str | None = None) -> GtfsConnection:
     dsn = resolve_dsn(dsn)
     try:
-        conn = psycopg2.connect(dsn, application_name=APPLICATION_NAME)
+        conn = psycopg2.connect(dsn, application_name=APPLICATION_NAME, connection_factory=GtfsConnection)
     except psycopg2.OperationalError as exc:
         # The driver's message can echo connection parameters; keep only its first line
         # after redaction.
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
         raise GtfsPipelineError(f"cannot connect to {redact_dsn(dsn)}: {first}") from None
+    conn._gtfs_dsn = dsn
     with conn.cursor() as cur:
         # Dates in GTFS are YYYYMMDD; make any other spelling read the same way everywhere.
         cur.execute("SET datestyle = 'ISO, YMD'; SET intervalstyle = 'postgres'")
@@ -56,7 +70,7 @@ def connect(dsn: str | None = None) -> psycopg2.extensions.connection:
 
 
 @contextmanager
-def connection(dsn: str | None = None) -> Iterator[psycopg2.extensions.connection]:
+def connection(dsn: str | None = None) -> Iterator[GtfsConnection]:
     conn = connect(dsn)
     try:
         yield conn

@@ -11,7 +11,9 @@ import hashlib
 import io
 import json
 import os
+import queue
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -32,6 +34,7 @@ from .csvstream import (
     IterReader,
     Notice,
     NumberedRecords,
+    RecordTooLong,
     RobustRows,
     csv_records,
     decoded_lines,
@@ -178,11 +181,11 @@ def _create_partition_table(cur, gtfs_file: GtfsFile, feed_version_id: int) -> N
         partition_ident(gtfs_file, feed_version_id), sql.SQL(", ").join(cols)))
 
 
-def _copy_sql(gtfs_file: GtfsFile, feed_version_id: int, columns: list[str]) -> str:
+def _copy_sql(gtfs_file: GtfsFile, feed_version_id: int, columns: list[str], freeze: bool = True) -> str:
     ident = partition_ident(gtfs_file, feed_version_id)
     col_list = sql.SQL(", ").join(map(sql.Identifier, columns))
-    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, FREEZE, FORCE_NULL ({}))").format(
-        ident, col_list, col_list)
+    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, {}FORCE_NULL ({}))").format(
+        ident, col_list, sql.SQL("FREEZE, " if freeze else ""), col_list)
 
 
 class _Progress:
@@ -257,8 +260,16 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
     # the stop_times key spill to disk). Only for this transaction.
     cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (MAINTENANCE_WORK_MEM,))
     if header.clean:
+        streams = _copy_streams(conn, member)
         for enc in ENCODINGS[:2]:
-            outcome = _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header, enc, progress)
+            if streams > 1:
+                outcome = _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, header, enc,
+                                          progress, streams)
+                cur = conn.cursor()
+                cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (MAINTENANCE_WORK_MEM,))
+            else:
+                outcome = _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header, enc,
+                                    progress)
             if outcome == _NEXT_ENCODING:
                 continue
             if outcome == _REFUSED:
@@ -340,6 +351,140 @@ def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: Head
     except BaseException:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         raise
+
+
+SPLIT_COPY_BYTES_ENV = "GTFS_SPLIT_COPY_BYTES"
+COPY_STREAMS_ENV = "GTFS_COPY_STREAMS"
+
+
+def _copy_streams(conn, member: Member) -> int:
+    """How many COPY streams load this member: more than one for a large file.
+
+    A typed COPY is bound by the server process parsing it, and one process
+    uses one core; a file of hundreds of megabytes (stop_times, shapes) loads
+    faster when two server processes share it. Needs a connection that can open
+    siblings (db.connect makes them).
+    """
+    if not hasattr(conn, "sibling"):
+        return 1
+    threshold = int(os.environ.get(SPLIT_COPY_BYTES_ENV, 64 << 20))
+    streams = int(os.environ.get(COPY_STREAMS_ENV, 2))
+    return streams if streams > 1 and member.size >= threshold else 1
+
+
+class _StreamAborted(Exception):
+    """Another stream of the same file failed: this one stops too."""
+
+
+def _put(chunks: queue.Queue, item: bytes | None, abort: threading.Event) -> None:
+    while not abort.is_set():
+        try:
+            chunks.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
+
+
+class _QueueReader(io.RawIOBase):
+    """One COPY stream's input: chunks taken from the queue the member's records are dealt to."""
+
+    def __init__(self, chunks: queue.Queue, abort: threading.Event) -> None:
+        self._chunks, self._abort = chunks, abort
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            if self._abort.is_set():
+                raise _StreamAborted("another COPY stream of this file failed")
+            try:
+                item = self._chunks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            return b"" if item is None else item
+
+
+def _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, encoding: str,
+                    progress, streams: int) -> tuple[int, bool, str | None] | str:
+    """The fast path over ``streams`` connections: the member's records, numbered here,
+    are dealt out in chunks that end at record boundaries to one COPY per connection,
+    all into the same table. Same outcomes as _try_fast.
+
+    The sibling connections must see the table, so it is created and committed
+    first: unattached, it is invisible in gtfs and gtfs_current until this file's
+    transaction attaches it, and a retry or drop_version removes it. The siblings
+    commit only when every stream succeeded; when COPY refuses the data the table
+    is dropped and the robust path starts afresh. No stream created the table, so
+    COPY cannot FREEZE the rows; they get their hint bits on first read.
+    """
+    with conn.cursor() as cur:
+        _create_partition_table(cur, gtfs_file, feed_version_id)
+    conn.commit()
+    copy = _copy_sql(gtfs_file, feed_version_id, [LINE_COLUMN] + [c.name for c in header.known_columns],
+                     freeze=False)
+    set_encoding = sql.SQL("SET LOCAL client_encoding = {}").format(sql.Literal(PG_ENCODING[encoding]))
+    conns = [conn]
+    chunks: queue.Queue = queue.Queue(maxsize=streams)
+    abort = threading.Event()
+    errors: list[BaseException | None] = [None] * streams
+    rows = [0] * streams
+
+    def consume(i: int) -> None:
+        try:
+            with conns[i].cursor() as ccur:
+                ccur.execute(set_encoding)
+                copy_in(ccur, copy, _QueueReader(chunks, abort))
+                rows[i] = ccur.rowcount
+                ccur.execute("SET LOCAL client_encoding = 'UTF8'")
+        except BaseException as exc:
+            errors[i] = exc
+            abort.set()
+
+    failure: BaseException | None = None
+    raw = records = None
+    try:
+        conns += [conn.sibling() for _ in range(streams - 1)]
+        threads = [threading.Thread(target=consume, args=(i,), name=f"gtfs-copy-{i}", daemon=True)
+                   for i in range(streams)]
+        for t in threads:
+            t.start()
+        try:
+            with archive.open_member(zf, member, feed_id=feed_id) as raw:
+                splitter = HeaderSplitter(raw, member.name, feed_id)
+                records = NumberedRecords(splitter.rest, on_read=_Progress(progress, member.name, member.size))
+                while not abort.is_set():
+                    chunk = records.read_records()
+                    if not chunk:
+                        break
+                    _put(chunks, chunk, abort)
+        except BaseException as exc:
+            failure = exc
+            abort.set()
+        for _ in threads:
+            _put(chunks, None, abort)
+        for t in threads:
+            t.join()
+        failure = failure or next((e for e in errors if e is not None and not isinstance(e, _StreamAborted)),
+                                  None)
+        if failure is None:
+            for c in conns[1:]:
+                c.commit()
+            return sum(rows), records.maybe_padded, raw.sha256
+    finally:
+        for c in conns[1:]:
+            c.close()
+    conn.rollback()
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(partition_ident(gtfs_file, feed_version_id)))
+    conn.commit()
+    if isinstance(failure, RecordTooLong):
+        return _REFUSED
+    if isinstance(failure, (psycopg2.DataError, psycopg2.IntegrityError)):
+        if isinstance(failure, psycopg2.errors.CharacterNotInRepertoire) and encoding == "utf-8":
+            return _NEXT_ENCODING
+        return _REFUSED
+    raise failure
 
 
 def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, spool,
