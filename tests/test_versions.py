@@ -173,3 +173,34 @@ def test_content_hash_taken_while_loading_equals_the_archive_definition(conn, tm
     vid, _ = versions.load_feed(conn, path, "f", geometry=False, validate=False)
     _, content, _ = versions.inspect_archive(path, "f")
     assert scalar(conn, "SELECT content_sha256 FROM gtfs.feed_version WHERE feed_version_id = %s", vid) == content
+
+
+def test_a_dag_version_left_loading_past_the_stale_age_is_failed_by_the_next_load(conn, tmp_path):
+    """A DAG run that died between tasks leaves its version 'loading' with some files loaded: the
+    next registration of the feed fails it and frees its rows once it is older than
+    STALE_LOADING_AFTER; a younger one may still be finished by its run and is left alone."""
+    path = write_feed(tmp_path / "f.zip", {})
+    dead = versions.start_version(conn, "f", path)  # as the DAG does: no session holds it
+    with archive.open_zip(path) as zf:
+        versions.load_member(conn, dead, zf, "stops.txt")
+    alive = versions.start_version(conn, "f", path)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE gtfs.feed_version SET created_at = now() - interval '13 hours'"
+                    " WHERE feed_version_id = %s", (dead.feed_version_id,))
+        cur.execute("UPDATE gtfs.feed_version SET created_at = now() - interval '11 hours'"
+                    " WHERE feed_version_id = %s", (alive.feed_version_id,))
+    conn.commit()
+    assert versions.STALE_LOADING_AFTER == "12 hours"
+
+    newest = versions.start_version(conn, "f", path)
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT feed_version_id, status, error FROM gtfs.feed_version ORDER BY 1")
+        assert cur.fetchall() == [
+            (dead.feed_version_id, "failed", "abandoned: still loading 12 hours after it was registered (the DAG run"
+                                             " loading it died or was stopped); marked failed by the next load of"
+                                             " the feed"),
+            (alive.feed_version_id, "loading", None),
+            (newest.feed_version_id, "loading", None)]
+    assert scalar(conn, "SELECT count(*) FROM gtfs.stops WHERE feed_version_id = %s", dead.feed_version_id) == 0
+    assert scalar(conn, "SELECT to_regclass(%s)", f"gtfs_part.stops_v{dead.feed_version_id}") is None

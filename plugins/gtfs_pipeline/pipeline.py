@@ -37,8 +37,9 @@ DEFAULT_ARCHIVE = PROJECT_ROOT / "data" / "archive"
 ASSET_URI = "gtfs://feed/{feed_id}"
 ASSET_ALIAS = "gtfs_feed_published"
 # A version still 'loading' after this long belongs to a run that died: it no
-# longer blocks loading the same bytes again.
-LOADING_STALE_AFTER = "12 hours"
+# longer blocks loading the same bytes again, and the next registration of the feed
+# fails it and frees its rows (versions.recover_abandoned_versions).
+LOADING_STALE_AFTER = versions.STALE_LOADING_AFTER
 KINDS = ("current", "archive", "given")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -82,10 +83,15 @@ def inspect_archive(source: str | Path | BinaryIO, feed_id: str, *,
 # file_stats.loading_session. If the process dies (SIGKILL, crash, server restart), the server
 # frees the lock, and the next start_version of the feed finds the version 'loading' with its lock
 # free: it marks it failed and drops its partitions. Versions started by the DAG (whose tasks run
-# in separate processes, with no session spanning them) carry no mark and are left alone.
+# in separate processes, with no session spanning them) carry no mark: they count as abandoned
+# once they have been 'loading' for longer than STALE_LOADING_AFTER (GTFS_LOADING_STALE_AFTER,
+# default 12 hours; keep it above the DAG's dagrun_timeout), when no live run can still finish them.
 VERSION_LOCK = "gtfs-pipeline version"
 ABANDONED = ("abandoned: the process loading it stopped (killed, crashed or lost its database connection) "
              "before it finished; marked failed by the next load of the feed")
+STALE_LOADING_AFTER = os.environ.get("GTFS_LOADING_STALE_AFTER", "12 hours")
+ABANDONED_BY_RUN = ("abandoned: still loading {age} after it was registered (the DAG run loading it died or "
+                    "was stopped); marked failed by the next load of the feed")
 
 
 def _lock_args(feed_version_id: int) -> tuple[str, int]:
@@ -93,21 +99,24 @@ def _lock_args(feed_version_id: int) -> tuple[str, int]:
 
 
 def recover_abandoned_versions(conn, feed_id: str | None = None) -> list[int]:
-    """Mark failed, and free the rows of, one-process loads whose process is gone.
+    """Mark failed, and free the rows of, loads that nothing will finish.
 
-    A version qualifies when it is 'loading', was started by load_feed (it carries
-    ``file_stats.loading_session``) and nobody holds its advisory lock: the session that
-    held it has ended. Safe to run at any time and from several processes at once.
-    Returns the versions recovered.
+    A version qualifies when it is 'loading', nobody holds its advisory lock, and
+    either it was started by load_feed (it carries ``file_stats.loading_session``:
+    the session that held the lock has ended) or it was started by a DAG run and
+    has been loading for longer than STALE_LOADING_AFTER. Safe to run at any time
+    and from several processes at once. Returns the versions recovered.
     """
     with conn.cursor() as cur:
-        cur.execute("SELECT feed_version_id FROM gtfs.feed_version WHERE status = 'loading'"
-                    " AND file_stats ? 'loading_session' AND (%(feed)s::text IS NULL OR feed_id = %(feed)s)"
-                    " ORDER BY feed_version_id", {"feed": feed_id})
-        candidates = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT feed_version_id, file_stats ? 'loading_session' FROM gtfs.feed_version"
+                    " WHERE status = 'loading' AND (%(feed)s::text IS NULL OR feed_id = %(feed)s)"
+                    " AND (file_stats ? 'loading_session' OR created_at < now() - %(stale)s::interval)"
+                    " ORDER BY feed_version_id", {"feed": feed_id, "stale": STALE_LOADING_AFTER})
+        candidates = cur.fetchall()
     conn.commit()
     recovered = []
-    for vid in candidates:
+    for vid, one_process in candidates:
+        reason = ABANDONED if one_process else ABANDONED_BY_RUN.format(age=STALE_LOADING_AFTER)
         with conn.cursor() as cur:
             cur.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", _lock_args(vid))
             free = cur.fetchone()[0]
@@ -117,7 +126,7 @@ def recover_abandoned_versions(conn, feed_id: str | None = None) -> list[int]:
         try:
             with conn.cursor() as cur:
                 cur.execute("UPDATE gtfs.feed_version SET status = 'failed', error = %s"
-                            " WHERE feed_version_id = %s AND status = 'loading'", (ABANDONED, vid))
+                            " WHERE feed_version_id = %s AND status = 'loading'", (reason, vid))
                 if cur.rowcount:
                     _drop_partitions(cur, vid)
                     recovered.append(vid)
