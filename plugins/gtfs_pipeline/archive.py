@@ -29,10 +29,25 @@ def _limit(env: str, default: int) -> int:
 
 
 # Documented limits (README, docs/data-model.md, docs/reliability.md); override per call,
-# or per process with the environment variables named here.
-MAX_MEMBER_BYTES = _limit("GTFS_MAX_MEMBER_BYTES", 8 * 1024**3)  # one member, decompressed
-MAX_TOTAL_BYTES = _limit("GTFS_MAX_TOTAL_BYTES", 32 * 1024**3)  # all members, decompressed
-MAX_MEMBERS = _limit("GTFS_MAX_MEMBERS", 10_000)
+# or with the environment variables named here (read at each call, so a worker's
+# environment applies without re-importing).
+DEFAULT_MAX_MEMBER_BYTES = 8 * 1024**3  # one member, decompressed
+DEFAULT_MAX_TOTAL_BYTES = 32 * 1024**3  # all members, decompressed
+DEFAULT_MAX_MEMBERS = 10_000
+
+
+def member_byte_limit() -> int:
+    return _limit("GTFS_MAX_MEMBER_BYTES", DEFAULT_MAX_MEMBER_BYTES)
+
+
+def total_byte_limit() -> int:
+    return _limit("GTFS_MAX_TOTAL_BYTES", DEFAULT_MAX_TOTAL_BYTES)
+
+
+def member_count_limit() -> int:
+    return _limit("GTFS_MAX_MEMBERS", DEFAULT_MAX_MEMBERS)
+
+
 MAX_KEPT_BLOB_BYTES = 64 * 1024**2  # non-CSV extra members larger than this are recorded, not stored
 
 JUNK_BASENAMES = {".ds_store", "desktop.ini", "thumbs.db"}
@@ -104,15 +119,17 @@ def open_zip(source: str | Path | BinaryIO, *, feed_id: str | None = None) -> zi
         raise ArchiveError(f"cannot read the archive: {exc}", feed_id=feed_id) from None
 
 
-def inspect(zf: zipfile.ZipFile, *, feed_id: str | None = None,
-            max_member_bytes: int = MAX_MEMBER_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES,
-            max_members: int = MAX_MEMBERS) -> ArchiveLayout:
+def inspect(zf: zipfile.ZipFile, *, feed_id: str | None = None, max_member_bytes: int | None = None,
+            max_total_bytes: int | None = None, max_members: int | None = None) -> ArchiveLayout:
     """Decide which members are the feed's files.
 
     GTFS files may sit in one folder of the zip (agencies zip a folder); the
     folder holding the most reference file names is the root. Junk (macOS
     metadata, desktop.ini) and unsafe names are ignored and listed.
     """
+    max_member_bytes = max_member_bytes or member_byte_limit()
+    max_total_bytes = max_total_bytes or total_byte_limit()
+    max_members = max_members or member_count_limit()
     infos = zf.infolist()
     if len(infos) > max_members:
         raise ArchiveError(f"the archive has {len(infos)} members, more than the limit of {max_members}",
@@ -237,12 +254,12 @@ class LimitedReader(io.RawIOBase):
 
 
 def open_member(zf: zipfile.ZipFile, member: Member, *, feed_id: str | None = None,
-                limit: int = MAX_MEMBER_BYTES) -> LimitedReader:
+                limit: int | None = None) -> LimitedReader:
     try:
         raw = zf.open(member.archive_name)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
         raise ArchiveError(f"cannot open member: {exc}", feed_id=feed_id, filename=member.name) from None
-    return LimitedReader(raw, limit, member.name, feed_id)
+    return LimitedReader(raw, limit or member_byte_limit(), member.name, feed_id)
 
 
 def iter_chunks(reader: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:

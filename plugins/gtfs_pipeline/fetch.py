@@ -35,8 +35,9 @@ class FetchError(FeedError):
     worth a retry; the others (404, not a zip, too large) are not."""
 
     def __init__(self, message: str, *, feed_id: str | None = None, transient: bool = False,
-                 http_status: int | None = None) -> None:
-        super().__init__(message, feed_id=feed_id)
+                 http_status: int | None = None, filename: str | None = None, line: int | None = None,
+                 column: str | None = None) -> None:
+        super().__init__(message, feed_id=feed_id, filename=filename, line=line, column=column)
         self.transient = transient
         self.http_status = http_status
 
@@ -183,7 +184,8 @@ def check_archive(path: Path, feed_id: str, http_status: int | None) -> tuple[st
     except FeedError as exc:
         got = f"HTTP {http_status} but the body" if http_status else "the file"
         raise FetchError(f"{got} is not a usable GTFS zip: {exc.reason}", feed_id=feed_id,
-                         http_status=http_status) from None
+                         http_status=http_status, filename=exc.filename, line=exc.line,
+                         column=exc.column) from None
     return sha, content
 
 
