@@ -1,0 +1,134 @@
+"""The validation report is linked from the Airflow UI: the validate task has an extra link, and
+the API server serves the report behind it to signed-in users.
+
+The real DAG runs with dag.test(); Airflow's own API server app (with this project's
+plugin) is served by uvicorn on 127.0.0.1; the test asks it for the task's extra links
+and follows the link the way a browser signed in to Airflow would.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+from airflow_support import airflow_metadb, gtfs_dag, gtfs_dag_env, run_dag  # noqa: F401
+from feedbuilder import write_feed
+from httpserver import FeedServer
+
+LINK = "GTFS validation report"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PASSWORD = secrets.token_urlsafe(16)
+
+
+@pytest.fixture
+def api_server(gtfs_dag_env, monkeypatch, tmp_path):
+    """Airflow's API server app on 127.0.0.1 with one user, viewer "ana" (simple auth manager)."""
+    import json
+
+    import uvicorn
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    passwords = tmp_path / "passwords.json"
+    passwords.write_text(json.dumps({"ana": PASSWORD}))
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "False")
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "ana:viewer")
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", str(passwords))
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", base)
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_hex(32))
+    from airflow.api_fastapi.app import create_app, purge_cached_app
+
+    purge_cached_app()
+    app = create_app()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the API server did not start"
+        time.sleep(0.1)
+    yield base
+    server.should_exit = True
+    thread.join(30)
+    purge_cached_app()
+
+
+@pytest.fixture
+def published_run(gtfs_dag, gtfs_dag_env, tmp_path):
+    with FeedServer() as feeds:
+        feeds.serve("/a.zip", write_feed(tmp_path / "a.zip", {}).read_bytes())
+        gtfs_dag_env.write_registry(f"feeds:\n  - feed_id: a\n    url: {feeds.url('/a.zip')}\n")
+        run = run_dag(gtfs_dag)
+    assert run.state == "success"
+    return run
+
+
+def sign_in(base: str) -> str:
+    resp = requests.post(f"{base}/auth/token", json={"username": "ana", "password": PASSWORD}, timeout=30)
+    assert resp.status_code == 201, resp.text
+    return resp.json()["access_token"]
+
+
+def links(base: str, token: str, run_id: str, task_id: str, map_index: int = 0) -> dict:
+    resp = requests.get(f"{base}/api/v2/dags/gtfs_feeds/dagRuns/{run_id}/taskInstances/{task_id}/links",
+                        params={"map_index": map_index}, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert resp.status_code == 200, resp.text
+    return resp.json()["extra_links"]
+
+
+def published_run_archive(conn, vid: int) -> str:
+    """The local path of the report the run wrote (file:// archive in these tests)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT report_path FROM gtfs.feed_version WHERE feed_version_id = %s", (vid,))
+        (url,), = cur.fetchall()
+    conn.rollback()
+    assert url.startswith("file://")
+    return url[len("file://"):]
+
+
+def version_of(conn) -> int:
+    with conn.cursor() as cur:
+        cur.execute("SELECT feed_version_id FROM gtfs.feed_version WHERE feed_id = 'a'")
+        (vid,), = cur.fetchall()
+    conn.rollback()
+    return vid
+
+
+def test_validate_task_links_to_its_report_and_the_api_server_serves_it(published_run, api_server, conn):
+    token = sign_in(api_server)
+    vid = version_of(conn)
+
+    assert links(api_server, token, published_run.run_id, "version_steps.validate") == {
+        LINK: f"{api_server}/gtfs-reports/{vid}"}
+    # Other tasks carry the link name but no address: the UI leaves it out.
+    assert links(api_server, token, published_run.run_id, "load") == {LINK: None}
+
+    browser = requests.Session()  # the UI keeps the signed-in user's token in the _token cookie
+    browser.cookies.set("_token", token, domain="127.0.0.1")
+    page = browser.get(f"{api_server}/gtfs-reports/{vid}", timeout=30)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert f"<title>Validation report: a version {vid}</title>" in page.text
+    with open(f"{published_run_archive(conn, vid)}", encoding="utf-8") as written:
+        assert page.text == written.read()  # the very file the run wrote next to the archived zip
+
+
+def test_reports_need_a_signed_in_user_and_unknown_versions_are_404(published_run, api_server, conn):
+    vid = version_of(conn)
+    assert requests.get(f"{api_server}/gtfs-reports/{vid}", timeout=30).status_code == 401
+    token = sign_in(api_server)
+    missing = requests.get(f"{api_server}/gtfs-reports/999999", headers={"Authorization": f"Bearer {token}"},
+                           timeout=30)
+    assert (missing.status_code, missing.json()) == (404, {"detail": "no feed version 999999"})
