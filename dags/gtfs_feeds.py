@@ -119,7 +119,7 @@ def gtfs_feeds():
 
     @task
     def plan_loads(started: list[dict]) -> list[dict]:
-        """One load task per (version, GTFS file)."""
+        """One load task per (version, GTFS file), the largest file first."""
         from gtfs_pipeline import pipeline
 
         return pipeline.load_items(started)
@@ -152,22 +152,24 @@ def gtfs_feeds():
 
     @task(pool=DB_POOL, map_index_template="{{ feed_label }}")
     def validate(version: dict) -> dict:
+        """Validation rules and the publish policy (runs alongside geometry)."""
         from gtfs_pipeline import pipeline
 
         _ctx_label(feed_label=f"{version['feed_id']} v{version['feed_version_id']}")
         with pipeline.connection() as conn:
-            return pipeline.run_validation(conn, version)
+            return pipeline.run_validation(conn, version, report=False)
 
     # Publishing may wait for long readers of gtfs_current and then give up (nothing changes):
     # retry it a few times.
     @task(outlets=[AssetAlias(ASSET_ALIAS)], map_index_template="{{ feed_label }}", retries=3,
           retry_delay=dt.timedelta(minutes=1))
     def publish(version: dict) -> dict:
-        """Make the version current (one transaction) and emit its feed's Asset event."""
+        """Write the validation report, make the version current (one transaction), emit its Asset event."""
         from gtfs_pipeline import pipeline
 
         ctx = _ctx_label(feed_label=f"{version['feed_id']} v{version['feed_version_id']}")
         with pipeline.connection() as conn:
+            version = pipeline.write_report_step(conn, version)  # after geometry and validation
             out = pipeline.publish_version(conn, version)
         if out["published"]:
             ctx["outlet_events"][AssetAlias(ASSET_ALIAS)].add(
@@ -178,7 +180,8 @@ def gtfs_feeds():
 
     @task_group
     def version_steps(version: dict):
-        publish(validate(geometry(finalize(version))))
+        ready = finalize(version)
+        geometry(ready) >> publish(validate(ready))  # geometry and validation at the same time
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def summary(jobs: list[dict]) -> list[dict]:

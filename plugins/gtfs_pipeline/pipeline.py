@@ -367,21 +367,46 @@ def start_versions(conn, fetched: list[dict | None], open_path: Callable[[str], 
                                   message=f"version {match} with the same contents was registered meanwhile "
                                           "by another run")
                 continue
+            # The fetch task hashed the members already (same function, same bytes): the version
+            # takes that content hash instead of decompressing the whole zip a second time.
+            known = r.get("content_sha256")
             try:
                 with open_path(r["archive_path"]).open("rb") as fh:
                     plan = versions.start_version(
                         conn, feed_id, fh, source_label=r["archive_path"], feed_name=r["name"],
                         source_url=r["source_url"], as_of=dt.date.fromisoformat(r["as_of"]),
-                        fetched_at=dt.datetime.fromisoformat(r["fetched_at"]) if r.get("fetched_at") else None)
+                        fetched_at=dt.datetime.fromisoformat(r["fetched_at"]) if r.get("fetched_at") else None,
+                        defer_content_hash=bool(known))
             except FeedError as exc:
                 _update_fetch_log(conn, r, outcome="error", message=str(exc))
                 continue
+            if known:
+                _set_content_hash(conn, plan, r["sha256"], known)
         _update_fetch_log(conn, r, feed_version_id=plan.feed_version_id)
         version = {"feed_id": feed_id, "feed_version_id": plan.feed_version_id, "as_of": r["as_of"],
                    "kind": r["kind"], "block_on": r["block_on"], "run_id": r["run_id"],
-                   "archive_path": r["archive_path"], "members": versions._load_order(plan)}
+                   "archive_path": r["archive_path"], "members": _largest_first(plan)}
         out_versions.append(version)
     return out_versions
+
+
+def _set_content_hash(conn, plan: versions.VersionPlan, fetched_sha256: str, content_sha256: str) -> None:
+    """Record the fetch's content hash on the new version (still under the feed's lock, so a
+    concurrent run's re-check sees it). The archived bytes must be the fetched ones."""
+    if plan.sha256 != fetched_sha256:
+        raise FeedError(f"the archived zip's sha256 {plan.sha256} is not the fetched {fetched_sha256}",
+                        feed_id=plan.feed_id)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE gtfs.feed_version SET content_sha256 = %s WHERE feed_version_id = %s",
+                    (content_sha256, plan.feed_version_id))
+    conn.commit()
+
+
+def _largest_first(plan: versions.VersionPlan) -> list[str]:
+    """Members in the order their load tasks should start: the largest (stop_times) first, so it
+    is not left for last behind the small files while the pool has few slots."""
+    sizes = {m["name"]: m.get("size") or 0 for m in plan.members}
+    return sorted(versions._load_order(plan), key=lambda n: -sizes[n])
 
 
 def load_items(started: list[dict]) -> list[dict]:
@@ -495,10 +520,13 @@ def run_geometry(conn, version: dict) -> dict:
 # Publish policy -> the validator's block_on: unusable versions are never published.
 
 
-def run_validation(conn, version: dict) -> dict:
+def run_validation(conn, version: dict, *, report: bool = True) -> dict:
     """Validate (gtfs_pipeline.validation, when installed) and apply the feed's publish policy.
 
     A blocked version stays loaded but unpublished: the feed's current version stays.
+    With ``report=False`` the HTML report is left to ``write_report_step`` (the DAG runs
+    geometry alongside validation and writes the report after both, so it lists geometry's
+    notices too; geometry writes only WARNING/INFO notices, which no publish policy counts).
     """
     mod = _optional("gtfs_pipeline.validation")
     if mod is None:
@@ -508,8 +536,10 @@ def run_validation(conn, version: dict) -> dict:
     report = _guarded(conn, version, "validation", mod.validate_version)
     log.info("feed %s: version %s validated\n%s", version["feed_id"], version["feed_version_id"],
              mod.format_summary(report))
-    report_path = write_validation_report(conn, version)
-    log.info("feed %s: validation report %s", version["feed_id"], report_path)
+    report_path = None
+    if report:
+        report_path = write_validation_report(conn, version)
+        log.info("feed %s: validation report %s", version["feed_id"], report_path)
     allowed, reason = mod.policy_allows_publish(conn, version["feed_version_id"],
                                                 version["block_on"])
     if not allowed:
@@ -517,6 +547,15 @@ def run_validation(conn, version: dict) -> dict:
                     version["feed_version_id"], reason)
     return {**version, "validation": _small(report.get("by_severity")), "report": report_path,
             "blocked": None if allowed else reason}
+
+
+def write_report_step(conn, version: dict) -> dict:
+    """The HTML report of a validated version whose report is not written yet."""
+    if version.get("validation") is None or version.get("report"):
+        return version
+    report_path = write_validation_report(conn, version)
+    log.info("feed %s: validation report %s", version["feed_id"], report_path)
+    return {**version, "report": report_path}
 
 
 def write_validation_report(conn, version: dict) -> str:
@@ -555,7 +594,13 @@ def _guarded(conn, version: dict, step: str, fn: Callable[[Any, int], Any]) -> A
     try:
         return fn(conn, version["feed_version_id"])
     except Exception as exc:
-        versions.fail_version(conn, version["feed_version_id"], f"{step} failed: {exc}")
+        conn.rollback()
+        with conn.cursor() as cur:  # geometry and validation run at once: keep the first failure
+            cur.execute("SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s",
+                        (version["feed_version_id"],))
+            row = cur.fetchone()
+        if not row or row[0] != "failed":
+            versions.fail_version(conn, version["feed_version_id"], f"{step} failed: {exc}")
         raise FeedError(f"{step} failed for version {version['feed_version_id']}: {exc}",
                         feed_id=version["feed_id"]) from exc
 
