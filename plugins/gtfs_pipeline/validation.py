@@ -12,9 +12,17 @@ and then inserts the notices of one version into ``gtfs.notice`` with
 rule's own notices (``source`` = its code), so validating twice leaves one set;
 the loader's notices (``source = 'loader'``) are never touched.
 
-Files whose name starts with ``_`` are preparation steps, run first in name
-order: they build temporary tables shared by several rules (one pass over
-stop_times instead of one per rule). Rules must not depend on one another.
+Files whose name starts with ``_`` are preparation steps: each of their
+``CREATE TABLE v_<name> AS`` statements (with the ``CREATE INDEX ON v_<name>`` and
+``ANALYZE v_<name>`` that follow it) builds one table shared by several rules (one
+pass over stop_times instead of one per rule). Rules must not depend on one another.
+
+The work runs on ``GTFS_VALIDATION_CONNECTIONS`` connections at once (default 2: the
+caller's and one more with the same parameters). A rule or table waits for the
+``v_*`` tables its SQL names and runs on whichever connection is free; each one
+commits on its own. With more than one connection the ``v_*`` tables are unlogged
+tables in a schema of the run's own (``gtfs_validation_<pid>``, dropped at the end;
+``search_path`` finds them), else temporary tables.
 
 Parameters available to a rule: ``feed_version_id`` and ``today`` (the date
 expiry rules compare with: the version's ``as_of`` date, else the current
@@ -24,15 +32,22 @@ date).
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 import re
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
+import psycopg2.extensions
 
+from . import db
 from .errors import GtfsPipelineError
 from .paths import SQL_DIR
+
+log = logging.getLogger(__name__)
 
 RULE_DIR: Path = SQL_DIR / "validation"
 SEVERITIES = ("ERROR", "WARNING", "INFO")
@@ -125,15 +140,172 @@ def _statements(text: str) -> list[str]:
     return [p for p in pieces if re.sub(r"--[^\n]*", "", p).strip()]
 
 
+CONNECTIONS_ENV = "GTFS_VALIDATION_CONNECTIONS"
+DEFAULT_CONNECTIONS = 2
+SCRATCH_PREFIX = "gtfs_validation_"
+_MAKES = re.compile(r"^\s*CREATE\s+TABLE\s+(v_\w+)\s+AS\b", re.I | re.M)
+_NAMES = re.compile(r"\bv_\w+\b")
+# Rules that read a big table whole (or wait on the longest chain) start first: the others fill in.
+_BIG = re.compile(r"\bgtfs\.(stop_times|shapes)\b|\bv_block_trip\b")
+
+
+@dataclass
+class _Task:
+    name: str                      # "_prepare/v_st" or a rule's code
+    statements: list[str]
+    makes: str | None = None       # the v_* table a preparation step builds
+    rule: Rule | None = None
+    needs: set[str] = field(default_factory=set)
+    rank: int = 0
+
+
+def _plan(selected: list[Rule]) -> list[_Task]:
+    """Preparation steps (one per v_* table) and rules, each with the v_* tables it needs, in
+    the order they should start when ready. Only the tables the selected rules need are built."""
+    steps: list[_Task] = []
+    for path in preparation_steps():
+        for statement in _statements(path.read_text()):
+            made = _MAKES.search(statement)
+            if made:
+                steps.append(_Task(f"{path.stem}/{made.group(1)}", [statement], makes=made.group(1)))
+            elif steps:  # CREATE INDEX ON v_x / ANALYZE v_x: with the step that built v_x
+                owner = next((t for t in reversed(steps) if t.makes in set(_NAMES.findall(statement))), steps[-1])
+                owner.statements.append(statement)
+            else:
+                raise GtfsPipelineError(f"{path.name}: a statement before any CREATE TABLE v_... AS")
+    tables = {t.makes for t in steps}
+    for t in steps:
+        t.needs = {n for n in _NAMES.findall("\n".join(t.statements)) if n in tables} - {t.makes}
+    rule_tasks = [_Task(r.code, [r.sql], rule=r, needs={n for n in _NAMES.findall(r.sql) if n in tables})
+                  for r in selected]
+    wanted: set[str] = set()
+    todo = [n for t in rule_tasks for n in t.needs]
+    by_table = {t.makes: t for t in steps}
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo.extend(by_table[name].needs)
+    steps = [t for t in steps if t.makes in wanted]
+    for i, t in enumerate(steps):
+        t.rank = i
+    for i, t in enumerate(sorted(rule_tasks, key=lambda t: (not _BIG.search(t.statements[0]), t.name))):
+        t.rank = len(steps) + i
+    return steps + rule_tasks
+
+
+class _Scheduler:
+    """Hands out tasks whose v_* tables are built, best rank first, to the connections' threads."""
+
+    def __init__(self, tasks: list[_Task]):
+        self.pending = sorted(tasks, key=lambda t: t.rank)
+        self.built: set[str] = set()
+        self.running = 0
+        self.error: BaseException | None = None
+        self.cond = threading.Condition()
+
+    def take(self) -> _Task | None:
+        with self.cond:
+            while True:
+                if self.error is not None:
+                    return None
+                for task in self.pending:
+                    if task.needs <= self.built:
+                        self.pending.remove(task)
+                        self.running += 1
+                        return task
+                if not self.pending or not self.running:
+                    return None
+                self.cond.wait()
+
+    def done(self, task: _Task, error: BaseException | None = None) -> None:
+        with self.cond:
+            self.running -= 1
+            if error is not None:
+                self.error = self.error or error
+            elif task.makes:
+                self.built.add(task.makes)
+            self.cond.notify_all()
+
+
+def _connections_wanted() -> int:
+    try:
+        return max(1, int(os.environ.get(CONNECTIONS_ENV, DEFAULT_CONNECTIONS)))
+    except ValueError:
+        return DEFAULT_CONNECTIONS
+
+
+def _second_connection(conn):
+    """Another connection with the caller's parameters (and password), set up as db.connect does."""
+    params = dict(conn.info.dsn_parameters)
+    if conn.info.password:
+        params["password"] = conn.info.password
+    return db.connect(psycopg2.extensions.make_dsn(**params))
+
+
+def _drop_stale_scratch(cur) -> None:
+    """Schemas of runs whose connection is gone (a crash): drop them."""
+    cur.execute("SELECT nspname FROM pg_namespace WHERE nspname ~ %s"
+                " AND substr(nspname, %s)::int NOT IN (SELECT pid FROM pg_stat_activity)",
+                (f"^{SCRATCH_PREFIX}[0-9]{{1,9}}$", len(SCRATCH_PREFIX) + 1))
+    for (name,) in cur.fetchall():
+        cur.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+def _run_task(conn, task: _Task, params: dict, scratch: str | None, timings: dict, failed: dict) -> None:
+    started = time.monotonic()
+    with conn.cursor() as cur:
+        # Per transaction: keep plans simple and memory generous for sorts; many short queries
+        # over large tables, so JIT compilation costs more than it saves.
+        cur.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        if scratch:
+            cur.execute(f'SET LOCAL search_path = "{scratch}", public')
+        if task.rule is None:
+            kind = "UNLOGGED TABLE" if scratch else "TEMP TABLE"
+            try:
+                for statement in task.statements:
+                    cur.execute(_MAKES.sub(lambda m: f"CREATE {kind} {m.group(1)} AS", statement), params)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        else:
+            try:
+                cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %(feed_version_id)s"
+                            " AND source = %(code)s", {**params, "code": task.name})
+                cur.execute(task.statements[0], params)
+                conn.commit()
+            except psycopg2.Error as exc:
+                conn.rollback()
+                failed[task.name] = (exc.pgerror or str(exc)).strip()
+    timings[task.name] = round(time.monotonic() - started, 3)
+
+
+def _worker(conn, scheduler: _Scheduler, params: dict, scratch: str | None, timings: dict, failed: dict) -> None:
+    while True:
+        task = scheduler.take()
+        if task is None:
+            return
+        try:
+            _run_task(conn, task, params, scratch, timings, failed)
+        except BaseException as exc:  # a preparation step failed: stop everyone
+            scheduler.done(task, exc)
+            return
+        scheduler.done(task)
+
+
 def validate_version(conn, feed_version_id: int, *, only: list[str] | None = None,
-                     today: dt.date | None = None) -> dict:
+                     today: dt.date | None = None, connections: int | None = None) -> dict:
     """Run the validation rules on one loaded version; idempotent.
 
     Returns ``{"feed_version_id", "today", "counts": {code: n}, "by_severity":
     {severity: n}, "timings": {code: seconds}, "failed": {code: message},
-    "seconds"}``. ``counts`` and ``by_severity`` include the loader's notices.
-    A rule whose SQL fails is reported in ``failed`` (its notices are left as
-    they were) and the others still run. Everything commits at the end.
+    "seconds", "connections"}``. ``timings`` also has one entry per preparation
+    table (``"_prepare/v_st"``) and their sum (``"_prepare"``). ``counts`` and
+    ``by_severity`` include the loader's notices. A rule whose SQL fails is reported
+    in ``failed`` (its notices are left as they were) and the others still run.
+    The caller's open transaction is committed first (the other connection must see
+    its rows); each rule commits its notices on its own.
     """
     started = time.monotonic()
     selected = [r for r in rules() if only is None or r.code in only]
@@ -141,44 +313,85 @@ def validate_version(conn, feed_version_id: int, *, only: list[str] | None = Non
     failed: dict[str, str] = {}
     with conn.cursor() as cur:
         today = today or _today(cur, feed_version_id)
-        params = {"feed_version_id": int(feed_version_id), "today": today}
-        # The rules read many tables: keep plans simple and memory generous for sorts.
-        cur.execute("SET LOCAL work_mem = '256MB'")
-        # Many short queries over large tables: JIT compilation costs more than it saves.
-        cur.execute("SET LOCAL jit = off")
-        for step in preparation_steps():
-            mark = time.monotonic()
-            for statement in _statements(step.read_text()):
-                started_statement = time.monotonic()
-                cur.execute(statement, params)
-                # Per temporary table too ("_prepare/v_st"): where a slow preparation spends its time.
-                made = re.search(r"CREATE TEMP TABLE (v_\w+)", statement)
-                if made:
-                    timings[f"{step.stem}/{made.group(1)}"] = round(time.monotonic() - started_statement, 3)
-            timings[step.stem] = round(time.monotonic() - mark, 3)
-        for rule in selected:
-            mark = time.monotonic()
-            cur.execute("SAVEPOINT rule")
-            try:
-                cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %(feed_version_id)s"
-                            " AND source = %(code)s", {**params, "code": rule.code})
-                cur.execute(rule.sql, params)
-                cur.execute("RELEASE SAVEPOINT rule")
-            except psycopg2.Error as exc:
-                cur.execute("ROLLBACK TO SAVEPOINT rule")
-                failed[rule.code] = (exc.pgerror or str(exc)).strip()
-            timings[rule.code] = round(time.monotonic() - mark, 3)
-        for step in preparation_steps():
-            # Temporary tables of the preparation steps are named v_*; drop them.
-            for name in re.findall(r"CREATE TEMP TABLE (v_\w+)", step.read_text()):
-                cur.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
+    conn.commit()
+    params = {"feed_version_id": int(feed_version_id), "today": today}
+    tasks = _plan(selected)
+    wanted = connections or _connections_wanted()
+    extra: list = []
+    scratch: str | None = None
+    if wanted > 1:
+        try:
+            with conn.cursor() as cur:
+                _drop_stale_scratch(cur)
+                cur.execute("SELECT pg_backend_pid()")
+                scratch = f"{SCRATCH_PREFIX}{cur.fetchone()[0]}"
+                cur.execute(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE; CREATE SCHEMA "{scratch}"')
+            conn.commit()
+            for _ in range(wanted - 1):
+                extra.append(_second_connection(conn))
+        except (psycopg2.Error, GtfsPipelineError) as exc:
+            conn.rollback()
+            log.warning("validation of version %s on one connection: %s", feed_version_id, exc)
+            for other in extra:
+                other.close()
+            extra = []
+            if scratch:
+                _drop_scratch(conn, scratch)
+            scratch = None
+    if scratch is None:
+        _drop_temp(conn, tasks)  # left by a run on this connection that was interrupted
+    scheduler = _Scheduler(tasks)
+    try:
+        threads = [threading.Thread(target=_worker, args=(c, scheduler, params, scratch, timings, failed),
+                                    name=f"validation-{i}", daemon=True)
+                   for i, c in enumerate(extra, 1)]
+        for t in threads:
+            t.start()
+        _worker(conn, scheduler, params, scratch, timings, failed)
+        for t in threads:
+            t.join()
+    finally:
+        for other in extra:
+            other.close()
+        if scratch:
+            _drop_scratch(conn, scratch)
+        else:
+            _drop_temp(conn, tasks)
+    if scheduler.error is not None:
+        raise scheduler.error
+    if scheduler.pending:  # cannot happen with a well-formed plan
+        raise GtfsPipelineError(f"validation: tasks never became ready: {[t.name for t in scheduler.pending]}")
+    timings["_prepare"] = round(sum(v for k, v in timings.items() if "/" in k), 3)
+    with conn.cursor() as cur:
         cur.execute("UPDATE gtfs.feed_version SET validated_at = now() WHERE feed_version_id = %s",
                     (feed_version_id,))
         counts, by_severity = _counts(cur, feed_version_id)
     conn.commit()
     return {"feed_version_id": int(feed_version_id), "today": today, "counts": counts,
             "by_severity": by_severity, "timings": timings, "failed": failed,
-            "seconds": round(time.monotonic() - started, 3)}
+            "seconds": round(time.monotonic() - started, 3), "connections": 1 + len(extra)}
+
+
+def _drop_scratch(conn, scratch: str) -> None:
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE')
+        conn.commit()
+    except psycopg2.Error:
+        conn.rollback()
+
+
+def _drop_temp(conn, tasks: list[_Task]) -> None:
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            for t in tasks:
+                if t.makes:
+                    cur.execute(f"DROP TABLE IF EXISTS pg_temp.{t.makes}")
+        conn.commit()
+    except psycopg2.Error:
+        conn.rollback()
 
 
 def _counts(cur, feed_version_id: int) -> tuple[dict[str, int], dict[str, int]]:

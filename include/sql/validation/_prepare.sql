@@ -4,7 +4,7 @@
 -- the first and last of each trip; everything else is summarised per trip or per stop.
 
 -- Stops' coordinates (for distances between consecutive stop times).
-CREATE TEMP TABLE v_stop_xy ON COMMIT DROP AS
+CREATE TABLE v_stop_xy AS
 SELECT stop_id, stop_lat AS lat, stop_lon AS lon, cos(radians(stop_lat)) AS coslat
 FROM gtfs.stops WHERE feed_version_id = %(feed_version_id)s AND stop_lat BETWEEN -90 AND 90 AND stop_lon BETWEEN -180 AND 180;
 ANALYZE v_stop_xy;
@@ -15,7 +15,7 @@ ANALYZE v_stop_xy;
 -- Per trip: its line, shape, block and service, and the speed limit of its route type (km/h) for fast_travel_between_consecutive_stops.
 -- tram 100, subway 150, rail 500, bus 150, ferry 80, cable tram 30, aerial lift 50,
 -- funicular 50, trolleybus 150, monorail 150, others 200.
-CREATE TEMP TABLE v_trip_info ON COMMIT DROP AS
+CREATE TABLE v_trip_info AS
 SELECT t.trip_id, t.shape_id, t.line_number, t.block_id, t.service_id, r.route_type,
        CASE r.route_type WHEN 0 THEN 100 WHEN 1 THEN 150 WHEN 2 THEN 500 WHEN 3 THEN 150 WHEN 4 THEN 80 WHEN 5 THEN 30
             WHEN 6 THEN 50 WHEN 7 THEN 50 WHEN 11 THEN 150 WHEN 12 THEN 150 ELSE 200 END AS kph
@@ -33,11 +33,15 @@ ANALYZE v_trip_info;
 --   dist_not_increasing   shape_dist_traveled <= the previous stop time's
 --   (fast travel)         the leg from the previous stop is possibly too fast: an equirectangular
 --                         distance (for legs up to a few hundred km within a few per cent of the
---                         great circle, mostly above it) against 0.9 x the limit; the exact
---                         great-circle check is in the rule
-CREATE TEMP TABLE v_st ON COMMIT DROP AS
+--                         great circle, mostly above it) against 0.9 x the lowest limit of the
+--                         feed's route types; the rule checks the great-circle distance against
+--                         the trip's own limit. (The lowest limit, not the trip's: a lookup of the
+--                         trip on every one of millions of legs costs more than it saves.)
+-- The previous stop time's fields are taken out of the composite once (OFFSET 0 keeps the
+-- planner from repeating the field selection in every condition).
+CREATE TABLE v_st AS
 SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
-       w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, k.kph, k.route_type,
+       w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist,
        w.arrival_time < w.prev_dep AS arr_before_prev_dep,
        w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
        w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing
@@ -49,8 +53,8 @@ FROM (
                  lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
                  lead(stop_sequence) OVER w IS NULL AS is_last
           FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
-          WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence)) o) w
-LEFT JOIN v_trip_info k ON k.route_type IS NOT NULL AND k.trip_id = w.trip_id
+          WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence)) o
+    OFFSET 0) w
 LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
 LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id
 WHERE w.prev_seq IS NULL OR w.is_last
@@ -61,12 +65,13 @@ WHERE w.prev_seq IS NULL OR w.is_last
    OR (w.arrival_time >= w.prev_dep
        AND 111195 * 3.6 / 0.9 * sqrt((b.lat - a.lat) * (b.lat - a.lat)
                                      + (b.lon - a.lon) * (b.lon - a.lon) * a.coslat * b.coslat)
-           > k.kph * greatest(date_part('epoch', w.arrival_time - w.prev_dep), 60::float8));
+           > (SELECT min(kph) FROM v_trip_info WHERE route_type IS NOT NULL)
+             * greatest(date_part('epoch', w.arrival_time - w.prev_dep), 60::float8));
 CREATE INDEX ON v_st (trip_id, stop_sequence);
 ANALYZE v_st;
 
 -- Per trip: first and last stop time.
-CREATE TEMP TABLE v_trip ON COMMIT DROP AS
+CREATE TABLE v_trip AS
 SELECT trip_id, count(*) AS edges,  -- 1: the trip has a single stop time (its first is its last)
        max(line_number) FILTER (WHERE is_first) AS first_line,
        max(stop_sequence) FILTER (WHERE is_first) AS first_seq,
@@ -83,8 +88,31 @@ GROUP BY trip_id;
 CREATE INDEX ON v_trip (trip_id);
 ANALYZE v_trip;
 
+-- Trips of each block in the order block_trips_with_overlapping_stop_times uses (the validator's): by
+-- first arrival, then last departure, then file order (k; g numbers them block after block).
+-- reach: how many of the block's trips arrive before this one departs last (a running count over the
+-- block's arrivals and departures, departures first among equal times). As k follows first arrivals,
+-- the later trips that arrive before this one's last departure are those with k in (k, reach].
+CREATE TABLE v_block_trip AS
+WITH b AS MATERIALIZED (
+    SELECT t.trip_id, t.block_id, t.service_id, t.line_number, v.first_arr, v.first_dep, v.last_arr, v.last_dep,
+           row_number() OVER (ORDER BY t.block_id, v.first_arr, v.last_dep, t.line_number) AS g,
+           row_number() OVER (PARTITION BY t.block_id ORDER BY v.first_arr, v.last_dep, t.line_number) AS k
+    FROM v_trip_info t JOIN v_trip v USING (trip_id)
+    WHERE t.block_id IS NOT NULL
+      AND v.first_arr IS NOT NULL AND v.first_dep IS NOT NULL AND v.last_arr IS NOT NULL AND v.last_dep IS NOT NULL)
+SELECT b.*, r.reach
+FROM b JOIN (
+    SELECT g, count(*) FILTER (WHERE is_arrival) OVER (PARTITION BY block_id ORDER BY t, is_arrival ROWS UNBOUNDED PRECEDING) AS reach,
+           is_arrival
+    FROM (SELECT block_id, g, first_arr AS t, true AS is_arrival FROM b
+          UNION ALL
+          SELECT block_id, g, last_dep, false FROM b) e) r ON r.g = b.g AND NOT r.is_arrival;
+CREATE INDEX ON v_block_trip (g);
+ANALYZE v_block_trip;
+
 -- Per (shape of the trip, stop): how stop_times uses each stop (one aggregate pass).
-CREATE TEMP TABLE v_stop_use ON COMMIT DROP AS
+CREATE TABLE v_stop_use AS
 SELECT t.shape_id, st.stop_id, count(*) AS n
 FROM gtfs.stop_times st LEFT JOIN v_trip_info t ON t.trip_id = st.trip_id
 WHERE st.feed_version_id = %(feed_version_id)s AND st.stop_id IS NOT NULL
@@ -92,7 +120,7 @@ GROUP BY t.shape_id, st.stop_id;
 ANALYZE v_stop_use;
 
 -- Every date each service runs (calendar.txt days, minus removed dates, plus added dates).
-CREATE TEMP TABLE v_service_date ON COMMIT DROP AS
+CREATE TABLE v_service_date AS
 SELECT c.service_id, d::date AS date
 FROM gtfs.calendar c, generate_series(c.start_date, c.end_date, interval '1 day') d
 WHERE c.feed_version_id = %(feed_version_id)s AND c.end_date - c.start_date BETWEEN 0 AND 3660
@@ -107,7 +135,7 @@ ANALYZE v_service_date;
 
 -- Consecutive shape points whose shape_dist_traveled does not increase (the shape rules report
 -- only those), in one ordered pass with one window function (the previous point as one value).
-CREATE TEMP TABLE v_shape_pair ON COMMIT DROP AS
+CREATE TABLE v_shape_pair AS
 SELECT shape_id, shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lon, shape_dist_traveled,
        (p).shape_pt_sequence AS prev_seq, (p).line_number AS prev_line, (p).shape_pt_lat AS prev_lat,
        (p).shape_pt_lon AS prev_lon, (p).shape_dist_traveled AS prev_dist
@@ -120,7 +148,7 @@ ANALYZE v_shape_pair;
 
 -- Per shape: the point with the largest shape_dist_traveled, the first in the file among equals, as the
 -- validator picks it (trip_distance_exceeds_shape_distance*).
-CREATE TEMP TABLE v_shape_end ON COMMIT DROP AS
+CREATE TABLE v_shape_end AS
 SELECT DISTINCT ON (shape_id) shape_id, shape_dist_traveled, shape_pt_lat, shape_pt_lon
 FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_dist_traveled IS NOT NULL
 ORDER BY shape_id, shape_dist_traveled DESC, line_number;
