@@ -109,24 +109,54 @@ class Procs:
                 raise SystemExit(f"{name} exited with {p.returncode}:\n{tail}")
 
     def stop_all(self) -> None:
+        """SIGTERM each process group, latest started first (workers before the broker), and wait."""
         for name, p in reversed(self.procs):
             if p.poll() is None:
                 try:
                     os.killpg(p.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        deadline = time.monotonic() + 30
-        for name, p in reversed(self.procs):
-            try:
-                p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log(f"{name} did not stop on SIGTERM: SIGKILL")
                 try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait()
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    log(f"{name} did not stop on SIGTERM: SIGKILL")
+                    try:
+                        os.killpg(p.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    p.wait()
         self.procs.clear()
+
+
+class PeakRss(threading.Thread):
+    """Peak RSS (VmHWM) of every task process, by task instance id: LocalExecutor names its task
+    processes `airflow worker -- <ti id>`. Polled from /proc while a run goes on."""
+
+    def __init__(self, every: float = 0.25):
+        super().__init__(daemon=True)
+        self.every, self.peaks, self.done = every, {}, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+                    m = re.fullmatch(r"airflow worker -- ([0-9a-f-]{36})", title)
+                    if not m:
+                        continue
+                    hwm = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+                except OSError:
+                    continue
+                if hwm:
+                    self.peaks[m.group(1)] = max(self.peaks.get(m.group(1), 0), int(hwm.group(1)))
+            self.done.wait(self.every)
+
+    def stop(self) -> dict:
+        self.done.set()
+        self.join()
+        return self.peaks
 
 
 # --- feeds and the HTTP server ----------------------------------------------------------------
@@ -330,7 +360,7 @@ class Airflow:
             cur.execute("SELECT state, run_type, queued_at, start_date, end_date FROM dag_run"
                         " WHERE dag_id = %s AND run_id = %s", (DAG_ID, run_id))
             state, run_type, queued_at, start, end = cur.fetchone()
-            cur.execute("SELECT task_id, map_index, rendered_map_index, state, queued_dttm, start_date, end_date,"
+            cur.execute("SELECT id::text, task_id, map_index, rendered_map_index, state, queued_dttm, start_date, end_date,"
                         " hostname, pool, try_number FROM task_instance WHERE dag_id = %s AND run_id = %s"
                         " ORDER BY start_date NULLS LAST", (DAG_ID, run_id))
             cols = [d[0] for d in cur.description]
@@ -396,6 +426,9 @@ def analyse(facts: dict, gtfs_dsn: str, pool_slots: int) -> dict:
         gaps = [round(b["from"] - a["to"], 2) for a, b in zip(ordered, ordered[1:])]
         per_feed[f] = {"seconds": sec(e["first_start"], e["last_end"]), "stages": steps,
                        "gaps_between_stages": round(sum(g for g in gaps if g > 0), 2)}
+    rss = facts.get("peak_rss_kb") or {}
+    load_rss = sorted((rss[t["id"]], t["rendered_map_index"]) for t in tis if t["task_id"] == "load" and t["id"] in rss)
+    all_rss = sorted(rss[t["id"]] for t in tis if t["id"] in rss)
     loads = [(t["start_date"], t["end_date"]) for t in tis if t["task_id"] == "load"]
     pooled = [(t["start_date"], t["end_date"]) for t in tis if t["pool"] == "gtfs_db"]
     hosts: dict[str, int] = {}
@@ -429,15 +462,25 @@ def analyse(facts: dict, gtfs_dsn: str, pool_slots: int) -> dict:
         "load_tasks_by_host": hosts,
         "load_task_overhead_s": {"median": overhead[len(overhead) // 2], "max": overhead[-1]} if overhead else None,
         "other_runs_meanwhile": facts["other_runs_meanwhile"],
+        "task_peak_rss_mb": {"smallest_task": round(all_rss[0] / 1024, 1),
+                             "load_max": round(load_rss[-1][0] / 1024, 1), "load_max_task": load_rss[-1][1],
+                             "load_median": round(load_rss[len(load_rss) // 2][0] / 1024, 1)}
+        if load_rss else None,
     }
 
 
 def run_dag(af: Airflow, conf: dict, label: str, gtfs_dsn: str, timeout: float) -> dict:
     run_id = f"bench-{label}-{int(time.time())}"
     la = loadavg()
+    sampler = PeakRss()
+    sampler.start()
     af.trigger(conf, run_id)
-    state = af.wait_run(run_id, timeout)
+    try:
+        state = af.wait_run(run_id, timeout)
+    finally:
+        peaks = sampler.stop()
     facts = af.run_facts(run_id)
+    facts["peak_rss_kb"] = peaks
     facts["run_id"] = run_id
     facts["loadavg"] = f"{la} -> {loadavg()}"
     out = analyse(facts, gtfs_dsn, af.args.pool_slots)
@@ -447,6 +490,64 @@ def run_dag(af: Airflow, conf: dict, label: str, gtfs_dsn: str, timeout: float) 
                   if t["state"] not in ("success", "skipped")]
         out["failed_tasks"] = failed
         log(f"run {run_id} ended {state}: {failed}")
+    return out
+
+
+# --- the database after the runs: size, and a typical query -----------------------------------
+
+DEPARTURES = """
+WITH day AS (SELECT %(day)s::date AS d),
+services AS (
+    SELECT c.service_id FROM gtfs_current.calendar c, day
+     WHERE c.feed_version_id = %(v)s AND day.d BETWEEN c.start_date AND c.end_date
+       AND (ARRAY[c.monday, c.tuesday, c.wednesday, c.thursday, c.friday, c.saturday, c.sunday])
+           [extract(isodow FROM day.d)::int] = 1
+    UNION
+    SELECT cd.service_id FROM gtfs_current.calendar_dates cd, day
+     WHERE cd.feed_version_id = %(v)s AND cd.date = day.d AND cd.exception_type = 1
+    EXCEPT
+    SELECT cd.service_id FROM gtfs_current.calendar_dates cd, day
+     WHERE cd.feed_version_id = %(v)s AND cd.date = day.d AND cd.exception_type = 2)
+SELECT st.departure_time, t.route_id, t.trip_headsign, st.trip_id
+  FROM gtfs_current.stop_times st
+  JOIN gtfs_current.trips t ON t.feed_version_id = st.feed_version_id AND t.trip_id = st.trip_id
+ WHERE st.feed_version_id = %(v)s AND t.feed_version_id = %(v)s AND st.stop_id = %(stop)s
+   AND t.service_id IN (SELECT service_id FROM services)
+ ORDER BY st.departure_time
+"""
+
+
+def database_facts(dsn: str, feed_ids: list[str], day: str = "2025-03-12") -> dict:
+    """Database size, each published version's size, and 'departures at one stop on one day'
+    from gtfs_current (a Wednesday in the generated feeds' calendar): first and median of 5."""
+    out: dict = {"day": day, "versions": {}}
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_database_size(current_database())")
+        out["database_mb"] = round(cur.fetchone()[0] / 1e6)
+        for feed_id in feed_ids:
+            cur.execute("SELECT current_version_id FROM gtfs.feed WHERE feed_id = %s", (feed_id,))
+            row = cur.fetchone()
+            if not row or row[0] is None:
+                continue
+            vid = row[0]
+            cur.execute("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+                        " WHERE c.relkind = 'r' AND c.relname ~ %s", (f"_v{vid}$",))
+            size = cur.fetchone()[0]
+            cur.execute(f"SELECT stop_id, count(*) FROM gtfs_current.stop_times WHERE feed_version_id = {int(vid)}"
+                        " AND stop_id = (SELECT stop_id FROM gtfs_current.stop_times"
+                        f" WHERE feed_version_id = {int(vid)} LIMIT 1) GROUP BY 1")
+            stop, visits = cur.fetchone()
+            times, rows = [], 0
+            for _ in range(5):
+                t = time.monotonic()
+                cur.execute(DEPARTURES, {"v": vid, "stop": stop, "day": day})
+                rows = len(cur.fetchall())
+                times.append(round((time.monotonic() - t) * 1000, 1))
+            conn.rollback()
+            out["versions"][feed_id] = {"feed_version_id": vid, "size_mb": round(size / 1e6), "stop_id": stop,
+                                        "stop_times_at_stop": visits, "departures_that_day": rows,
+                                        "query_ms_first": times[0], "query_ms_median": sorted(times[1:])[2]}
+    conn.close()
     return out
 
 
@@ -475,6 +576,7 @@ def print_report(r: dict) -> None:
           f"gtfs_db at most {run['max_concurrent_pool_tasks']} at once (slots {run['pool_slots']}: "
           f"{'respected' if run['pool_respected'] else 'EXCEEDED'}); load tasks by host {run['load_tasks_by_host']}")
         p(f"  load task start-up (duration - loader seconds): {run['load_task_overhead_s']}")
+        p(f"  task processes' peak RSS (MB; Airflow's own share included): {run['task_peak_rss_mb']}")
         if run.get("cli_after"):
             p(f"  CLI right after, same feed: {run['cli_after']['seconds']} s (load {run['cli_after']['loadavg']});"
               f" DAG / CLI = {run['ratio_to_cli_after']}")
@@ -496,9 +598,12 @@ def main() -> int:
     ap.add_argument("--no-all-feeds-run", action="store_true", help="skip the run with every feed")
     ap.add_argument("--no-raw", action="store_true", help="skip the raw psql copy")
     ap.add_argument("--no-cli", action="store_true", help="skip the CLI loads")
+    ap.add_argument("--no-cli-after", action="store_true", help="no CLI load after each DAG run")
     ap.add_argument("--defaults", action="store_true", help="Airflow's default scheduler settings")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds to wait for one DAG run")
     ap.add_argument("--keep", action="store_true", help="keep the work dir (logs, archive)")
+    ap.add_argument("--measure-db", action="store_true",
+                    help="at the end: database size, each published version's size, a typical query")
     ap.add_argument("--json", type=Path, help="write every figure here")
     args = ap.parse_args()
     if not args.main.exists():
@@ -557,11 +662,13 @@ def main() -> int:
             run = run_dag(af, {"feed_ids": [main_id], "force": True}, f"main{i + 1}", gtfs_dsn, args.timeout)
             run["what"] = f"{main_id} alone"
             log(f"DAG {main_id}: {run['total_seconds']} s ({run['state']})")
-            if not args.no_cli:
+            if not args.no_cli and not args.no_cli_after:
                 run["cli_after"] = cli_load(gtfs_dsn, feeds[main_id], f"cli-{main_id}", work / "reports")
                 run["ratio_to_cli_after"] = round(run["total_seconds"] / run["cli_after"]["seconds"], 2)
                 run["ratio_to_cli_before"] = round(run["total_seconds"] / report["feeds"][main_id]["cli"]["seconds"], 2)
                 log(f"CLI {main_id} again: {run['cli_after']['seconds']} s -> DAG/CLI {run['ratio_to_cli_after']}")
+            elif not args.no_cli:
+                run["ratio_to_cli_before"] = round(run["total_seconds"] / report["feeds"][main_id]["cli"]["seconds"], 2)
             report["dag_runs"].append(run)
         if not args.no_all_feeds_run and len(feeds) > 1:
             run = run_dag(af, {"feed_ids": list(feeds), "force": True}, "all", gtfs_dsn, args.timeout)
@@ -571,6 +678,9 @@ def main() -> int:
                 run["ratio_to_cli_sum"] = round(run["total_seconds"] / run["cli_sum_before"], 2)
             log(f"DAG all feeds: {run['total_seconds']} s ({run['state']})")
             report["dag_runs"].append(run)
+        if args.measure_db:
+            ids = [f for f in feeds] + [f"cli-{f}" for f in feeds]
+            report["database"] = database_facts(gtfs_dsn, ids)
     finally:
         procs.stop_all()
         if cluster is not None:
@@ -583,6 +693,13 @@ def main() -> int:
         else:
             log(f"kept {work}")
     report["loadavg_end"] = loadavg()
+    if report.get("database"):
+        d = report["database"]
+        print(f"\n== database: {d['database_mb']} MB in all; departures at one stop on {d['day']} from gtfs_current:")
+        for f, e in d["versions"].items():
+            print(f"  {f:24s} version {e['feed_version_id']}: {e['size_mb']} MB, stop {e['stop_id']} "
+                  f"({e['stop_times_at_stop']} stop_times, {e['departures_that_day']} departures that day): "
+                  f"{e['query_ms_first']} ms first, {e['query_ms_median']} ms median of the next 4")
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
