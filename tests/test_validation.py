@@ -102,6 +102,21 @@ def test_fixture_a_stops_routes_trips_and_times(conn, tmp_path):
         ("trips.txt", 4, "service_id", "NOPE"), ("trips.txt", 5, "shape_id", "SH9")]
     assert notices(conn, vid, "stop_time_with_arrival_before_previous_departure_time") == [
         ("stop_times.txt", 8, "arrival_time", "08:55:00")]
+    # The same notices on one connection (temporary tables, no parts) and on three (three trip ranges).
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, filename, line_number, field_name, value, context::text FROM gtfs.notice"
+                    " WHERE feed_version_id = %s ORDER BY 1, 2, 3, 4, 5, 6", (vid,))
+        rows = cur.fetchall()
+    for connections in (1, 3):
+        again = validation.validate_version(conn, vid, today=TODAY, connections=connections)
+        assert again["connections"] == connections and again["counts"] == EXPECTED_A and again["failed"] == {}
+        with conn.cursor() as cur:
+            cur.execute("SELECT code, filename, line_number, field_name, value, context::text FROM gtfs.notice"
+                        " WHERE feed_version_id = %s ORDER BY 1, 2, 3, 4, 5, 6", (vid,))
+            assert cur.fetchall() == rows
+        cur = conn.cursor()
+        cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'gtfs\\_validation\\_%%'")
+        assert cur.fetchone()[0] == 0  # the run's schema is gone
     assert notices(conn, vid, "missing_trip_edge") == [
         ("stop_times.txt", 10, "arrival_time", None), ("stop_times.txt", 10, "departure_time", None)]
     assert notices(conn, vid, "inconsistent_agency_timezone") == [

@@ -22,7 +22,10 @@ caller's and one more with the same parameters). A rule or table waits for the
 ``v_*`` tables its SQL names and runs on whichever connection is free; each one
 commits on its own. With more than one connection the ``v_*`` tables are unlogged
 tables in a schema of the run's own (``gtfs_validation_<pid>``, dropped at the end;
-``search_path`` finds them), else temporary tables.
+``search_path`` finds them), else temporary tables. A step whose SQL names
+``%(trip_lo)s`` and ``%(trip_hi)s`` runs in one part per connection, each on its own
+range of trip_id (``trip_id >= trip_lo AND trip_id < trip_hi``; NULL: open end), into
+``v_<name>_p<i>``; ``v_<name>`` is then a view of the parts (UNION ALL).
 
 Parameters available to a rule: ``feed_version_id`` and ``today`` (the date
 expiry rules compare with: the version's ``as_of`` date, else the current
@@ -157,11 +160,32 @@ class _Task:
     rule: Rule | None = None
     needs: set[str] = field(default_factory=set)
     rank: int = 0
+    bounds: dict = field(default_factory=dict)   # trip_lo / trip_hi of a part
+    view_of: list[str] = field(default_factory=list)  # the parts a UNION ALL view joins
 
 
-def _plan(selected: list[Rule]) -> list[_Task]:
+def _split(steps: list[_Task], bounds: list) -> list[_Task]:
+    """Steps that read a trip_id range: one per range (v_x_p<i>), then the view v_x of them."""
+    out: list[_Task] = []
+    for t in steps:
+        if "%(trip_lo)s" not in re.sub(r"--[^\n]*", "", t.statements[0]) or not bounds:
+            out.append(t)
+            continue
+        parts = []
+        for i, (lo, hi) in enumerate(zip([None, *bounds], [*bounds, None])):
+            name = f"{t.makes}_p{i}"
+            rename = re.compile(rf"\b{t.makes}\b")
+            out.append(_Task(f"{t.name}#{i}", [rename.sub(name, x) for x in t.statements], makes=name,
+                             needs=set(t.needs), bounds={"trip_lo": lo, "trip_hi": hi}))
+            parts.append(name)
+        out.append(_Task(t.name, [], makes=t.makes, needs=set(parts), view_of=parts))
+    return out
+
+
+def _plan(selected: list[Rule], bounds: list | None = None) -> list[_Task]:
     """Preparation steps (one per v_* table) and rules, each with the v_* tables it needs, in
-    the order they should start when ready. Only the tables the selected rules need are built."""
+    the order they should start when ready. Only the tables the selected rules need are built;
+    ``bounds``: trip_id values that split the steps that read a range of trips."""
     steps: list[_Task] = []
     for path in preparation_steps():
         for statement in _statements(path.read_text()):
@@ -186,7 +210,7 @@ def _plan(selected: list[Rule]) -> list[_Task]:
         if name not in wanted:
             wanted.add(name)
             todo.extend(by_table[name].needs)
-    steps = [t for t in steps if t.makes in wanted]
+    steps = _split([t for t in steps if t.makes in wanted], bounds or [])
     for i, t in enumerate(steps):
         t.rank = i
     for i, t in enumerate(sorted(rule_tasks, key=lambda t: (not _BIG.search(t.statements[0]), t.name))):
@@ -264,7 +288,11 @@ def _run_task(conn, task: _Task, params: dict, scratch: str | None, timings: dic
             kind = "UNLOGGED TABLE" if scratch else "TEMP TABLE"
             try:
                 for statement in task.statements:
-                    cur.execute(_MAKES.sub(lambda m: f"CREATE {kind} {m.group(1)} AS", statement), params)
+                    cur.execute(_MAKES.sub(lambda m: f"CREATE {kind} {m.group(1)} AS", statement),
+                                {"trip_lo": None, "trip_hi": None, **params, **task.bounds})
+                if task.view_of:
+                    cur.execute(f"CREATE {'' if scratch else 'TEMP '}VIEW {task.makes} AS "
+                                + " UNION ALL ".join(f"SELECT * FROM {p}" for p in task.view_of))
                 conn.commit()
             except BaseException:
                 conn.rollback()
@@ -315,7 +343,6 @@ def validate_version(conn, feed_version_id: int, *, only: list[str] | None = Non
         today = today or _today(cur, feed_version_id)
     conn.commit()
     params = {"feed_version_id": int(feed_version_id), "today": today}
-    tasks = _plan(selected)
     wanted = connections or _connections_wanted()
     extra: list = []
     scratch: str | None = None
@@ -338,6 +365,7 @@ def validate_version(conn, feed_version_id: int, *, only: list[str] | None = Non
             if scratch:
                 _drop_scratch(conn, scratch)
             scratch = None
+    tasks = _plan(selected, _trip_bounds(conn, feed_version_id, 1 + len(extra)))
     if scratch is None:
         _drop_temp(conn, tasks)  # left by a run on this connection that was interrupted
     scheduler = _Scheduler(tasks)
@@ -372,6 +400,19 @@ def validate_version(conn, feed_version_id: int, *, only: list[str] | None = Non
             "seconds": round(time.monotonic() - started, 3), "connections": 1 + len(extra)}
 
 
+def _trip_bounds(conn, feed_version_id: int, parts: int) -> list:
+    """trip_id values that cut the version's trips into ``parts`` ranges of about equal size."""
+    if parts < 2:
+        return []
+    with conn.cursor() as cur:
+        cur.execute("SELECT DISTINCT unnest(percentile_disc(%s) WITHIN GROUP (ORDER BY trip_id))"
+                    " FROM gtfs.trips WHERE feed_version_id = %s ORDER BY 1",
+                    ([i / parts for i in range(1, parts)], feed_version_id))
+        bounds = [r[0] for r in cur.fetchall() if r[0] is not None]
+    conn.commit()
+    return bounds
+
+
 def _drop_scratch(conn, scratch: str) -> None:
     try:
         conn.rollback()
@@ -388,7 +429,8 @@ def _drop_temp(conn, tasks: list[_Task]) -> None:
         with conn.cursor() as cur:
             for t in tasks:
                 if t.makes:
-                    cur.execute(f"DROP TABLE IF EXISTS pg_temp.{t.makes}")
+                    kind = "VIEW" if t.view_of else "TABLE"
+                    cur.execute(f"DROP {kind} IF EXISTS pg_temp.{t.makes} CASCADE")
         conn.commit()
     except psycopg2.Error:
         conn.rollback()

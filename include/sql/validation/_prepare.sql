@@ -1,5 +1,10 @@
--- Preparation (not a rule): temporary tables shared by several rules, so that
--- stop_times (millions of rows) is read in trip order once. Dropped at the end of the run.
+-- Preparation (not a rule): tables shared by several rules, so that stop_times (millions of
+-- rows) is read in trip order once. Dropped at the end of the run. validation.py makes each
+-- "CREATE TABLE v_x AS" (with the CREATE INDEX / ANALYZE of v_x after it) one step, run once
+-- the v_* tables it names exist, on either connection: temporary tables with one connection,
+-- unlogged tables in the run's own schema with more. A step that names %(trip_lo)s and
+-- %(trip_hi)s runs in one part per connection (a range of trip_id each) and v_x is the view
+-- of the parts.
 -- Tables are small: the ordered pass keeps only the stop times a rule may report and
 -- the first and last of each trip; everything else is summarised per trip or per stop.
 
@@ -53,6 +58,8 @@ FROM (
                  lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
                  lead(stop_sequence) OVER w IS NULL AS is_last
           FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
+            -- a range of trips when the step runs in parts (validation.py): NULL is an open end
+            AND (trip_id >= %(trip_lo)s OR %(trip_lo)s IS NULL) AND (trip_id < %(trip_hi)s OR %(trip_hi)s IS NULL)
           WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence)) o
     OFFSET 0) w
 LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
