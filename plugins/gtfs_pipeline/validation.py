@@ -150,6 +150,7 @@ _MAKES = re.compile(r"^\s*CREATE\s+TABLE\s+(v_\w+)\s+AS\b", re.I | re.M)
 _NAMES = re.compile(r"\bv_\w+\b")
 # Rules that read a big table whole (or wait on the longest chain) start first: the others fill in.
 _BIG = re.compile(r"\bgtfs\.(stop_times|shapes)\b|\bv_block_trip\b")
+_BIG_STEP = re.compile(r"\bgtfs\.(stop_times|shapes)\b")
 
 
 @dataclass
@@ -279,9 +280,11 @@ def _drop_stale_scratch(cur) -> None:
 def _run_task(conn, task: _Task, params: dict, scratch: str | None, timings: dict, failed: dict) -> None:
     started = time.monotonic()
     with conn.cursor() as cur:
-        # Per transaction: keep plans simple and memory generous for sorts; many short queries
-        # over large tables, so JIT compilation costs more than it saves.
-        cur.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        # Per transaction: memory generous for sorts. JIT only for the preparation steps that read
+        # stop_times or shapes whole (per-row expressions over millions of rows: compiling them
+        # pays); the rules are many short queries, where compiling costs more than it saves.
+        jit = "on" if task.rule is None and _BIG_STEP.search("\n".join(task.statements)) else "off"
+        cur.execute(f"SET LOCAL work_mem = '256MB'; SET LOCAL jit = {jit}")
         if scratch:
             cur.execute(f'SET LOCAL search_path = "{scratch}", public')
         if task.rule is None:
