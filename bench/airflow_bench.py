@@ -199,8 +199,15 @@ def cli_load(dsn: str, zip_path: Path, feed_id: str, report_dir: Path) -> dict:
         raise SystemExit(f"CLI load failed: {proc.stderr[-3000:]}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
     out = json.loads(proc.stdout)
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        # created -> loaded: the files (and checks); loaded -> published: geometry, validation, publish
+        cur.execute("SELECT extract(epoch FROM loaded_at - created_at), extract(epoch FROM published_at - loaded_at)"
+                    " FROM gtfs.feed_version WHERE feed_version_id = %s", (out["feed_version_id"],))
+        stages = [round(float(x), 1) if x is not None else None for x in cur.fetchone()]
+    conn.close()
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024, 1), "loadavg": la,
             "feed_version_id": out["feed_version_id"],
+            "stages": {"files": stages[0], "geometry_validation_publish": stages[1]},
             "load_seconds_by_file": {f["filename"]: f["seconds"] for f in out["files"]}}
 
 
@@ -532,7 +539,7 @@ def database_facts(dsn: str, feed_ids: list[str], day: str = "2025-03-12") -> di
             vid = row[0]
             cur.execute("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
                         " WHERE c.relkind = 'r' AND c.relname ~ %s", (f"_v{vid}$",))
-            size = cur.fetchone()[0]
+            size = float(cur.fetchone()[0])
             cur.execute(f"SELECT stop_id, count(*) FROM gtfs_current.stop_times WHERE feed_version_id = {int(vid)}"
                         " AND stop_id = (SELECT stop_id FROM gtfs_current.stop_times"
                         f" WHERE feed_version_id = {int(vid)} LIMIT 1) GROUP BY 1")
@@ -561,7 +568,7 @@ def print_report(r: dict) -> None:
     for f, e in r["feeds"].items():
         raw, cli = e.get("raw_copy"), e.get("cli") or {"seconds": "-", "peak_rss_mb": "-", "loadavg": "-"}
         p(f"  {f:24s} raw {raw['seconds'] if raw else '-':>6} s   CLI {cli['seconds']:>6} s  "
-          f"(peak RSS {cli['peak_rss_mb']} MB, load {cli['loadavg']})")
+          f"(peak RSS {cli['peak_rss_mb']} MB, load {cli['loadavg']}; {cli.get('stages')})")
     for run in r["dag_runs"]:
         p(f"\n== DAG run {run['run_id']} ({run['what']}): {run['state']}, total {run['total_seconds']} s "
           f"(queued->end {run['queued_to_end_seconds']} s), load avg {run['loadavg']}"
@@ -680,7 +687,10 @@ def main() -> int:
             report["dag_runs"].append(run)
         if args.measure_db:
             ids = [f for f in feeds] + [f"cli-{f}" for f in feeds]
-            report["database"] = database_facts(gtfs_dsn, ids)
+            try:
+                report["database"] = database_facts(gtfs_dsn, ids)
+            except Exception as exc:  # noqa: BLE001 - keep the figures measured so far
+                log(f"measuring the database failed: {type(exc).__name__}: {exc}")
     finally:
         procs.stop_all()
         if cluster is not None:
