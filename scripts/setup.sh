@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what gtfs-pipeline needs on Debian/Ubuntu: PostgreSQL 15 + PostGIS
+# Installs what gtfs-pipeline needs on Debian/Ubuntu: PostgreSQL 15 + PostGIS, redis-server
 # (server binaries only; clusters are started per use) and a Python venv in .venv
 # with the pinned requirements and the package itself (editable).
 # Idempotent: a second run only checks.
@@ -12,6 +12,13 @@ if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || ! ls /usr/share/postgresql/15/e
   echo "== installing PostgreSQL 15 + PostGIS (apt)"
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 postgresql-client-15 >/dev/null
+fi
+# Redis is the Celery broker of tests/test_airflow_celery.py and bench/airflow_bench.py
+# --executor celery (they start their own redis-server; the package's service is not used).
+if ! command -v redis-server >/dev/null; then
+  echo "== installing redis-server (apt)"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
 # The Debian package starts a default cluster on port 5432; we use our own clusters.
 if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q '^15 *main .*online'; then

@@ -112,7 +112,8 @@ def assert_recovered_and_reloaded(conn, killed: int, retry: int) -> None:
 def test_a_load_killed_during_the_stop_times_copy_is_recovered_by_the_next_load(dsn, big_feed, split):
     watch = observer(dsn)
     # Two streams: stop_times (about 14 MB here) is COPYed over two connections.
-    proc = start_load(dsn, big_feed, GTFS_SPLIT_COPY_BYTES="0" if split else str(1 << 40))
+    proc = start_load(dsn, big_feed, GTFS_COPY_STREAMS="2" if split else "1",
+                      GTFS_SPLIT_COPY_BYTES="0" if split else str(1 << 40))
     # Killed while stop_times is being copied and another file (shapes) is already committed.
     killed = wait_for_stop_times_copy(watch, proc, committed_files=2 if split else 1)
     os.kill(proc.pid, signal.SIGKILL)

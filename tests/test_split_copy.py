@@ -1,5 +1,5 @@
-"""A large file is COPYed over several connections at once: the rows, line numbers,
-notices and fallbacks are exactly those of a single stream.
+"""With GTFS_COPY_STREAMS=2 a large file is COPYed over two connections at once: the rows,
+line numbers, notices and fallbacks are exactly those of a single stream.
 
 GTFS_SPLIT_COPY_BYTES lowers the size from which a file is split, so that the
 project's small fixtures take that path.
@@ -60,6 +60,7 @@ def table_contents(conn, vid):
 
 
 def test_split_load_has_the_rows_and_line_numbers_of_a_single_stream(conn, big_feed, monkeypatch):
+    monkeypatch.setenv("GTFS_COPY_STREAMS", "2")
     monkeypatch.setenv("GTFS_SPLIT_COPY_BYTES", str(1 << 40))
     single, _ = load(conn, big_feed, "single")
     monkeypatch.setenv("GTFS_SPLIT_COPY_BYTES", "0")
@@ -73,6 +74,18 @@ def test_split_load_has_the_rows_and_line_numbers_of_a_single_stream(conn, big_f
     assert expected[6][0] == 8 and expected[6][3] == 'Via 7,\nsay "hi"'
     assert expected[7][0] == 10
     assert expected[-1][0] == 50_000 + 1 + 50_000 // 7
+
+
+def test_one_stream_is_the_default(conn, big_feed, monkeypatch):
+    from gtfs_pipeline import archive, loader
+
+    monkeypatch.delenv("GTFS_COPY_STREAMS", raising=False)
+    monkeypatch.setenv("GTFS_SPLIT_COPY_BYTES", "0")
+    with archive.open_zip(big_feed) as zf:
+        member = archive.inspect(zf).members["stop_times.txt"]
+    assert loader._copy_streams(conn, member) == 1
+    monkeypatch.setenv("GTFS_COPY_STREAMS", "2")
+    assert loader._copy_streams(conn, member) == 2
 
 
 def test_split_load_leaves_no_sibling_connection_open(conn, big_feed, split_everything):
@@ -113,6 +126,7 @@ def test_duplicate_keys_across_streams_keep_the_first_line(conn, tmp_path, split
 
 @pytest.mark.parametrize("split_from", ["0", str(1 << 40)], ids=["split", "single"])
 def test_an_unterminated_quote_is_reported_the_same_split_or_not(conn, tmp_path, monkeypatch, split_from):
+    monkeypatch.setenv("GTFS_COPY_STREAMS", "2")
     monkeypatch.setenv("GTFS_SPLIT_COPY_BYTES", split_from)
     text = stop_times_text(10, 10) + 'T9,09:00:00,09:00:00,S1,11,"never closed\n'
     feed = write_feed(tmp_path / "open.zip", {"trips.txt": many_trips(10), "stop_times.txt": text})

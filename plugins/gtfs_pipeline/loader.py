@@ -358,17 +358,20 @@ COPY_STREAMS_ENV = "GTFS_COPY_STREAMS"
 
 
 def _copy_streams(conn, member: Member) -> int:
-    """How many COPY streams load this member: more than one for a large file.
+    """How many COPY streams load this member: one, unless GTFS_COPY_STREAMS asks for more
+    for files of GTFS_SPLIT_COPY_BYTES (64 MiB) or more.
 
-    A typed COPY is bound by the server process parsing it, and one process
-    uses one core; a file of hundreds of megabytes (stop_times, shapes) loads
-    faster when two server processes share it. Needs a connection that can open
-    siblings (db.connect makes them).
+    A typed COPY is bound by the server process parsing it, and one process uses
+    one core, so splitting a large file over two server processes shortens its COPY.
+    Not the default: measured on 2 cores (docs/benchmarks.md) the COPY gain was
+    mostly eaten by the slower key build over rows that are not FREEZEd, and with
+    stop_times and shapes split at once the loader's peak memory grew by ~20 MB.
+    Needs a connection that can open siblings (db.connect makes them).
     """
     if not hasattr(conn, "sibling"):
         return 1
     threshold = int(os.environ.get(SPLIT_COPY_BYTES_ENV, 64 << 20))
-    streams = int(os.environ.get(COPY_STREAMS_ENV, 2))
+    streams = int(os.environ.get(COPY_STREAMS_ENV, 1))
     return streams if streams > 1 and member.size >= threshold else 1
 
 
