@@ -1,8 +1,9 @@
 """Airflow plugin: each version's validation report one click away from the task that wrote it.
 
-- An extra link, "GTFS validation report", on the gtfs_feeds DAG's validate tasks. It
-  points at the API server's ``/gtfs-reports/<feed_version_id>`` (on other tasks the
-  link is empty, and the UI leaves it out).
+- An extra link, "GTFS validation report", on the gtfs_feeds DAG's validate and publish
+  tasks (publish writes the report once geometry and validation are done). It points at
+  the API server's ``/gtfs-reports/<feed_version_id>`` (on other tasks the link is
+  empty, and the UI leaves it out).
 - A small FastAPI app the API server mounts at ``/gtfs-reports``: it serves the report
   from wherever the run wrote it (``gtfs.feed_version.report_path``: a local folder or
   object storage, read through ObjectStoragePath), to signed-in Airflow users only.
@@ -20,7 +21,7 @@ from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 
 DAG_ID = "gtfs_feeds"
-VALIDATE_TASK = "validate"  # inside the version_steps group: version_steps.validate
+LINKED_TASKS = ("validate", "publish")  # inside the version_steps group: version_steps.validate, ...
 URL_PREFIX = "/gtfs-reports"
 LINK_NAME = "GTFS validation report"
 
@@ -32,8 +33,8 @@ def report_url(feed_version_id: int) -> str:
     return f"{base.rstrip('/')}{URL_PREFIX}/{int(feed_version_id)}"
 
 
-def _validate_result(ti_key: Any) -> dict | None:
-    """The validate task's return value (a small dict with feed_version_id), from XCom."""
+def _task_result(ti_key: Any) -> dict | None:
+    """The task's return value (a small dict with feed_version_id), from XCom."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
@@ -54,15 +55,15 @@ def _validate_result(ti_key: Any) -> dict | None:
 
 
 class ValidationReportLink(BaseOperatorLink):
-    """Points a validate task instance at the report of the version it validated."""
+    """Points a validate or publish task instance at the report of its feed version."""
 
     name = LINK_NAME
 
     def get_link(self, operator: Any, *, ti_key: Any) -> str:
-        if ti_key.dag_id != DAG_ID or ti_key.task_id.rsplit(".", 1)[-1] != VALIDATE_TASK:
+        if ti_key.dag_id != DAG_ID or ti_key.task_id.rsplit(".", 1)[-1] not in LINKED_TASKS:
             return ""
-        result = _validate_result(ti_key)
-        if not result or not result.get("report") or result.get("feed_version_id") is None:
+        result = _task_result(ti_key)
+        if not result or result.get("feed_version_id") is None:
             return ""
         return report_url(result["feed_version_id"])
 

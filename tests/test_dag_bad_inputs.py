@@ -26,12 +26,11 @@ STATE_OF_OUTCOME = {"fail": "failed", "load": "published", "blocked": "blocked"}
 def run_corpus(conn, jobs: list[dict], root, run_id: str) -> tuple[list[dict], list[str]]:
     fetched = [pipeline.fetch_job(conn, job, root, run_id=run_id) for job in jobs]
     started = pipeline.start_versions(conn, fetched)
-    failed_versions = set()
     for item in pipeline.load_items(started):
         try:
             pipeline.load_file(conn, item)
         except FeedError:  # the load task fails; the version's finalize fails it
-            failed_versions.add(item["feed_version_id"])
+            pass
     for version in started:
         try:
             version = pipeline.finalize(conn, version)

@@ -1,4 +1,4 @@
-"""The validation report is linked from the Airflow UI: the validate task has an extra link, and
+"""The validation report is linked from the Airflow UI: the validate and publish tasks have an extra link, and
 the API server serves the report behind it to signed-in users.
 
 The real DAG runs with dag.test(); Airflow's own API server app (with this project's
@@ -106,12 +106,12 @@ def version_of(conn) -> int:
     return vid
 
 
-def test_validate_task_links_to_its_report_and_the_api_server_serves_it(published_run, api_server, conn):
+def test_version_tasks_link_to_the_report_and_the_api_server_serves_it(published_run, api_server, conn):
     token = sign_in(api_server)
     vid = version_of(conn)
 
-    assert links(api_server, token, published_run.run_id, "version_steps.validate") == {
-        LINK: f"{api_server}/gtfs-reports/{vid}"}
+    for task in ("version_steps.validate", "version_steps.publish"):
+        assert links(api_server, token, published_run.run_id, task) == {LINK: f"{api_server}/gtfs-reports/{vid}"}
     # Other tasks carry the link name but no address: the UI leaves it out.
     assert links(api_server, token, published_run.run_id, "load") == {LINK: None}
 
