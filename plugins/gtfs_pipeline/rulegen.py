@@ -15,7 +15,11 @@ Speed: each rule reads each table once (all of its columns checked in one scan; 
 lateral VALUES list turns a bad row into one notice per bad field). For the two
 columns of stop_times with few distinct values that several rules check (trip_id,
 stop_id), the values are checked on the distinct values that ``_prepare.sql``
-collects (v_trip, v_stop_use) and only stop times with a bad value are read.
+collects (v_trip, v_stop_use) and only stop times with a bad value are read. The
+large files (``ROW_TABLES``: stop_times, shapes) are read once for all the generated
+rules: a generated preparation step (``_rows.sql``) keeps the rows that any generated
+check may report (usually none), and each rule reads that table with its own
+conditions. Both come from the same ``Check`` lists, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -120,7 +124,18 @@ XTS XUA XXX YDD YER YUD YUM YUN YUR ZAL ZAR ZMK ZMW ZRN ZRZ ZWD ZWG ZWL ZWR
 DISTINCT_SOURCES: dict[tuple[str, str], str] = {
     ("stop_times.txt", "trip_id"): "SELECT trip_id FROM v_trip",
     ("stop_times.txt", "stop_id"): "SELECT DISTINCT stop_id FROM v_stop_use",
+    ("shapes.txt", "shape_id"): "SELECT shape_id FROM v_shape",
 }
+# The values a reference may point to, where _prepare.sql already collected them (instead of
+# reading the parent file whole): (file, column) -> a query of the values.
+PARENT_VALUES: dict[tuple[str, str], str] = {
+    ("shapes.txt", "shape_id"): "SELECT p.shape_id FROM v_shape p",
+}
+
+# Files of millions of rows that the generated rules check row by row: read once, by the
+# preparation step in _rows.sql, into the table named here (the rows any check may report).
+ROW_TABLES: dict[str, str] = {"stop_times.txt": "v_stop_times_row", "shapes.txt": "v_shapes_row"}
+ROWS_FILE = "_rows"
 
 TEXT_TYPES = {T.TEXT, T.ID, T.URL, T.EMAIL, T.PHONE, T.LANGUAGE, T.TIMEZONE, T.COLOR, T.CURRENCY_CODE}
 
@@ -151,11 +166,41 @@ def _cond(c: Check) -> str:
     return c.bad.format(v=v)
 
 
+# The checks on ROW_TABLES files, recorded by _select_per_table while generate() runs: the
+# preparation step in _rows.sql keeps the rows that any of them may report.
+_row_checks: list[Check] = []
+
+
 def _select_per_table(code: str, severity: str, checks: list[Check]) -> str:
     by_file: dict[str, list[Check]] = {}
     for c in checks:
         by_file.setdefault(c.file.name, []).append(c)
+        if c.file.name in ROW_TABLES:
+            _row_checks.append(c)
     return "\nUNION ALL\n".join(_scan(code, severity, cs) for cs in by_file.values())
+
+
+def _source(f: GtfsFile) -> str:
+    """Where a rule reads a file's rows: the preparation table of a large file, else the file's table."""
+    return ROW_TABLES.get(f.name, f"gtfs.{f.table}")
+
+
+def header_param(f: GtfsFile) -> str:
+    """The name of the rule parameter that holds the file's header columns (validation.py sets
+    one per file of the reference; an empty list when the version lacks the file)."""
+    return f"header_{f.table}"
+
+
+def _in_header(f: GtfsFile, columns: list[str]) -> str:
+    """True when the file's header has one of the columns. The header comes as a constant
+    parameter, so the planner folds this to true or false and drops what a false one guards."""
+    cols = ", ".join(f"'{col}'" for col in columns)
+    return f"ARRAY[{cols}] && %({header_param(f)})s::text[]"
+
+
+def _distinct_gate(c: Check) -> str:
+    """For a check on distinct values: whether any of them is bad (evaluated once)."""
+    return f"EXISTS (SELECT 1 FROM ({DISTINCT_SOURCES[(c.file.name, c.column)]}) d(v) WHERE {c.bad.format(v='d.v')})"
 
 
 def _gates(checks: list[Check]) -> str | None:
@@ -168,31 +213,28 @@ def _gates(checks: list[Check]) -> str | None:
     parts = []
     header = [c.column for c in checks if (f.name, c.column) not in DISTINCT_SOURCES]
     if header:
-        cols = ", ".join(f"'{col}'" for col in header)
-        parts.append(f"EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = {V}"
-                     f" AND h.filename = '{f.name}' AND h.columns && ARRAY[{cols}])")
-    for c in checks:
-        source = DISTINCT_SOURCES.get((f.name, c.column))
-        if source:
-            parts.append(f"EXISTS (SELECT 1 FROM ({source}) d(v) WHERE {c.bad.format(v='d.v')})")
+        parts.append(_in_header(f, header))
+    parts.extend(_distinct_gate(c) for c in checks if (f.name, c.column) in DISTINCT_SOURCES)
     return "(" + "\n    OR ".join(parts) + ")"
 
 
 def _scan(code: str, severity: str, checks: list[Check]) -> str:
     """One scan of a table: the rows with any bad field, one notice per bad field. When every
-    check has a gate, the gates come first: evaluated once, they skip the scan when all are false."""
+    check has a gate, the gates come first: evaluated once, they skip the scan when all are false.
+    (Not for the large files: their rows come from the preparation step, which applied the gates.)"""
     f = checks[0].file
     head = f"SELECT t.feed_version_id, '{code}', '{severity}', '{f.name}', t.line_number, "
-    gates = _gates(checks)
+    # A large file's preparation table holds only rows to report, and its step evaluated the gates.
+    gates = None if f.name in ROW_TABLES else _gates(checks)
     gate = f"{gates}\n  AND " if gates else ""
     if len(checks) == 1:
         c = checks[0]
         return (head + f"'{c.column}', {_key(f)}, {c.value.format(v='t.' + c.column)}, {c.context}, '{code}'\n"
-                f"FROM gtfs.{f.table} t WHERE t.feed_version_id = {V}\n  AND {gate}{_cond(c)}")
+                f"FROM {_source(f)} t WHERE t.feed_version_id = {V}\n  AND {gate}{_cond(c)}")
     rows = ",\n    ".join(f"('{c.column}', {c.value.format(v='t.' + c.column)}, {c.context}, {_cond(c)})" for c in checks)
     ors = "\n     OR ".join(_cond(c) for c in checks)
     return (head + f"v.f, {_key(f)}, v.val, v.ctx, '{code}'\n"
-            f"FROM (SELECT * FROM gtfs.{f.table} t WHERE t.feed_version_id = {V}\n"
+            f"FROM (SELECT * FROM {_source(f)} t WHERE t.feed_version_id = {V}\n"
             f"  AND {gate}({ors})) t\n"
             f"CROSS JOIN LATERAL (VALUES\n    {rows}) v(f, val, ctx, bad)\nWHERE v.bad")
 
@@ -215,7 +257,7 @@ def _not_null_in_ddl(f: GtfsFile, c: Column) -> bool:
     return c.name in f.primary_key and not key_is_nullable(f)
 
 
-def missing_required_field() -> str:
+def _required_checks() -> list[Check]:
     checks = [Check(f, c.name, "{v} IS NULL", value="NULL::text", per_row=True)
               for f in FILES for c in f.columns
               if c.required and not _not_null_in_ddl(f, c)
@@ -225,7 +267,11 @@ def missing_required_field() -> str:
         checks.append(Check(FILE_BY_NAME[name], "agency_id", "{v} IS NULL AND " + several, value="NULL::text",
                             context="jsonb_build_object('reason', 'required when the feed has several agencies')",
                             per_row=True))
-    body = ("SELECT * FROM (\n" + _select_per_table("missing_required_field", "ERROR", checks) + "\n) m(feed_version_id, code,"
+    return checks
+
+
+def missing_required_field() -> str:
+    body = ("SELECT * FROM (\n" + _select_per_table("missing_required_field", "ERROR", _required_checks()) + "\n) m(feed_version_id, code,"
             " severity, filename, line_number, field_name, entity_key, value, context, source)\n"
             "-- A value the loader could not read is already reported (invalid_*); do not report it twice.\n"
             f"WHERE NOT EXISTS (SELECT 1 FROM gtfs.notice l WHERE l.feed_version_id = {V} AND l.source = 'loader'\n"
@@ -236,7 +282,7 @@ def missing_required_field() -> str:
                  " when the feed has several agencies.")
 
 
-def foreign_key_violation() -> str:
+def _reference_checks() -> list[Check]:
     checks = []
     for f in FILES:
         for c in f.columns:
@@ -244,9 +290,9 @@ def foreign_key_violation() -> str:
                 continue  # locations.geojson (GTFS-Flex): not checked yet
             parent, pcol = FILE_BY_NAME[c.references[0]], c.references[1]
             # NOT IN over the parent's values: one hashed subplan, whatever the child's size
-            checks.append(Check(f, c.name,
-                                f"{{v}} IS NOT NULL AND {{v}} NOT IN (SELECT p.{pcol} FROM gtfs.{parent.table} p WHERE p.feed_version_id = {V}"
-                                f" AND p.{pcol} IS NOT NULL)",
+            values = PARENT_VALUES.get((parent.name, pcol), f"SELECT p.{pcol} FROM gtfs.{parent.table} p"
+                                       f" WHERE p.feed_version_id = {V} AND p.{pcol} IS NOT NULL")
+            checks.append(Check(f, c.name, f"{{v}} IS NOT NULL AND {{v}} NOT IN ({values})",
                                 value="{v}",
                                 context=f"jsonb_build_object('parentFilename', '{parent.name}', 'parentFieldName', '{pcol}')"))
     checks.append(Check(FILE_BY_NAME["trips.txt"], "service_id",
@@ -256,8 +302,12 @@ def foreign_key_violation() -> str:
                         value="{v}",
                         context="jsonb_build_object('parentFilename', 'calendar.txt or calendar_dates.txt',"
                                 " 'parentFieldName', 'service_id')"))
+    return checks
+
+
+def foreign_key_violation() -> str:
     return _file("foreign_key_violation", "ERROR", "A field refers to an id that the referenced file does not define.",
-                 _select_per_table("foreign_key_violation", "ERROR", checks),
+                 _select_per_table("foreign_key_violation", "ERROR", _reference_checks()),
                  "Every reference the GTFS reference defines (reference.py Column.references), and trips.service_id\n"
                  "(calendar.txt or calendar_dates.txt). References into locations.geojson (GTFS-Flex) are not checked yet.")
 
@@ -294,37 +344,50 @@ def value_rules() -> dict[str, str]:
     }
 
 
+def _range_checks() -> list[Check]:
+    return [Check(FILE_BY_NAME[name], col, bad) for (name, col), bad in RANGES.items()]
+
+
 def number_out_of_range() -> str:
-    checks = [Check(FILE_BY_NAME[name], col, bad) for (name, col), bad in RANGES.items()]
     return _file("number_out_of_range", "ERROR",
                  "A number is outside the range the reference allows (latitude, longitude, non-negative or positive fields).",
-                 _select_per_table("number_out_of_range", "ERROR", checks),
+                 _select_per_table("number_out_of_range", "ERROR", _range_checks()),
                  "Ranges: latitudes -90..90, longitudes -180..180; sequences, distances, price, durations, lengths >= 0;\n"
                  "headway_secs, traversal_time, min_width > 0; stair_count non-zero.")
 
 
-def unexpected_enum_value() -> str:
+def _enum_checks() -> list[Check]:
     checks = [Check(FILE_BY_NAME[name], col, "{v} NOT IN (" + ",".join(map(str, values)) + ")")
               for (name, col), values in ENUM_VALUES.items()]
     checks.append(Check(FILE_BY_NAME["routes.txt"], "route_type",
                         "{v} NOT IN (" + ",".join(map(str, ROUTE_TYPES)) + ") AND NOT ({v} BETWEEN 100 AND 1799)"))
+    return checks
+
+
+def unexpected_enum_value() -> str:
     return _file("unexpected_enum_value", "WARNING", "An enumerated field has a value the reference does not define.",
-                 _select_per_table("unexpected_enum_value", "WARNING", checks),
+                 _select_per_table("unexpected_enum_value", "WARNING", _enum_checks()),
                  "route_type accepts the basic values and the extended (HVT, 100-1799) values.")
 
 
+def _new_line_checks() -> list[Check]:
+    return [Check(f, c.name, "strpos({v}, E'\\n') + strpos({v}, E'\\r') > 0", value="{v}")
+            for f in FILES for c in f.columns if c.type in TEXT_TYPES]
+
+
 def new_line_in_value() -> str:
-    checks = [Check(f, c.name, "strpos({v}, E'\\n') + strpos({v}, E'\\r') > 0", value="{v}")
-              for f in FILES for c in f.columns if c.type in TEXT_TYPES]
     return _file("new_line_in_value", "ERROR", "A value contains a new line or carriage return.",
-                 _select_per_table("new_line_in_value", "ERROR", checks))
+                 _select_per_table("new_line_in_value", "ERROR", _new_line_checks()))
+
+
+def _non_ascii_checks() -> list[Check]:
+    return [Check(f, c.name, "{v} ~ '[^ -~]'", value="{v}") for f, c in _columns({T.ID})]
 
 
 def non_ascii_or_non_printable_char() -> str:
-    checks = [Check(f, c.name, "{v} ~ '[^ -~]'", value="{v}") for f, c in _columns({T.ID})]
     return _file("non_ascii_or_non_printable_char", "WARNING",
                  "An ID contains characters outside printable ASCII.",
-                 _select_per_table("non_ascii_or_non_printable_char", "WARNING", checks),
+                 _select_per_table("non_ascii_or_non_printable_char", "WARNING", _non_ascii_checks()),
                  "ID fields only, as the validator (its other text fields may hold any Unicode).")
 
 
@@ -341,6 +404,50 @@ def points() -> dict[str, str]:
                                          ("shapes.txt", "shape_pt_lat", "shape_pt_lon"))]
         out[code] = _file(code, "ERROR", meaning, _select_per_table(code, "ERROR", checks))
     return out
+
+
+def stop_time_rules() -> dict[str, str]:
+    """Stop times with arrival_time and departure_time not given as the reference requires."""
+    st = FILE_BY_NAME["stop_times.txt"]
+    only = [Check(st, "arrival_time", "{v} IS NOT NULL AND t.departure_time IS NULL", per_row=True),
+            Check(st, "departure_time", "{v} IS NOT NULL AND t.arrival_time IS NULL", per_row=True)]
+    timepoint = [Check(st, col, "{v} IS NULL AND t.timepoint = 1", value="NULL::text", per_row=True)
+                 for col in ("arrival_time", "departure_time")]
+    return {
+        "stop_time_with_only_arrival_or_departure_time": _file(
+            "stop_time_with_only_arrival_or_departure_time", "ERROR",
+            "A stop time has an arrival_time or a departure_time but not both.",
+            _select_per_table("stop_time_with_only_arrival_or_departure_time", "ERROR", only),
+            "One notice, on the field that is given."),
+        "stop_time_timepoint_without_times": _file(
+            "stop_time_timepoint_without_times", "ERROR",
+            "A stop time with timepoint = 1 lacks arrival_time or departure_time.",
+            _select_per_table("stop_time_timepoint_without_times", "ERROR", timepoint),
+            "One notice per missing field."),
+    }
+
+
+def rows_preparation(checks: list[Check]) -> str:
+    """The preparation step that reads each ROW_TABLES file once: the rows any of ``checks`` may
+    report. Each check keeps its gate: the planner drops the checks of columns the file's header
+    lacks (a constant parameter), and a check on distinct values (DISTINCT_SOURCES) looks rows up
+    only when a distinct value is bad (evaluated once)."""
+    text = ("-- Preparation (not a rule): each large file read once for all the generated rules, keeping the\n"
+            "-- rows that any of their checks may report (usually none); the rules read these tables.\n" + MARK + "\n")
+    for name, table in ROW_TABLES.items():
+        terms: list[str] = []
+        for c in checks:
+            if c.file.name != name:
+                continue
+            gate = (None if c.per_row else _distinct_gate(c) if (c.file.name, c.column) in DISTINCT_SOURCES
+                    else _in_header(c.file, [c.column]))
+            term = f"{gate}\n        AND {_cond(c)}" if gate else _cond(c)
+            if f"({term})" not in terms:
+                terms.append(f"({term})")
+        text += (f"\nCREATE TABLE {table} AS\nSELECT * FROM gtfs.{FILE_BY_NAME[name].table} t"
+                 f" WHERE t.feed_version_id = {V}\n  AND ({(chr(10) + '    OR ').join(terms) if terms else 'false'}\n  );\n"
+                 f"ANALYZE {table};\n")
+    return text
 
 
 # translations.txt: the files a translation may refer to (the reference's table_name values), with
@@ -413,7 +520,8 @@ def translation_foreign_key_violation() -> str:
 
 
 def generate() -> dict[str, str]:
-    """{code: file text} of every generated rule."""
+    """{code: file text} of every generated rule, and ``_rows`` (ROWS_FILE): their preparation step."""
+    _row_checks.clear()
     out = {"missing_required_field": missing_required_field(), "foreign_key_violation": foreign_key_violation(),
            "number_out_of_range": number_out_of_range(), "unexpected_enum_value": unexpected_enum_value(),
            "new_line_in_value": new_line_in_value(),
@@ -422,6 +530,8 @@ def generate() -> dict[str, str]:
            "translation_foreign_key_violation": translation_foreign_key_violation()}
     out.update(value_rules())
     out.update(points())
+    out.update(stop_time_rules())
+    out[ROWS_FILE] = rows_preparation(_row_checks)
     return dict(sorted(out.items()))
 
 

@@ -17,21 +17,28 @@ ANALYZE v_stop_xy;
 -- Note: joins below use these analysed temporary tables rather than the gtfs.* parents, whose
 -- missing statistics make the planner expect hundreds of matches per key (and pick nested loops).
 
--- Per trip: its line, shape, block and service, and the speed limit of its route type (km/h) for fast_travel_between_consecutive_stops.
+-- Per route: its route type and that type's speed limit (km/h) for fast_travel_between_consecutive_stops:
 -- tram 100, subway 150, rail 500, bus 150, ferry 80, cable tram 30, aerial lift 50,
--- funicular 50, trolleybus 150, monorail 150, others 200.
-CREATE TABLE v_trip_info AS
-SELECT t.trip_id, t.shape_id, t.line_number, t.block_id, t.service_id, r.route_type,
-       CASE r.route_type WHEN 0 THEN 100 WHEN 1 THEN 150 WHEN 2 THEN 500 WHEN 3 THEN 150 WHEN 4 THEN 80 WHEN 5 THEN 30
+-- funicular 50, trolleybus 150, monorail 150, others 200. (Small and quick: the ordered pass waits for it.)
+CREATE TABLE v_route_speed AS
+SELECT route_id, route_type,
+       CASE route_type WHEN 0 THEN 100 WHEN 1 THEN 150 WHEN 2 THEN 500 WHEN 3 THEN 150 WHEN 4 THEN 80 WHEN 5 THEN 30
             WHEN 6 THEN 50 WHEN 7 THEN 50 WHEN 11 THEN 150 WHEN 12 THEN 150 ELSE 200 END AS kph
-FROM gtfs.trips t LEFT JOIN gtfs.routes r ON r.feed_version_id = %(feed_version_id)s AND r.route_id = t.route_id
+FROM gtfs.routes WHERE feed_version_id = %(feed_version_id)s;
+
+-- Per trip: its line, shape, block and service, its route's type and speed limit.
+CREATE TABLE v_trip_info AS
+SELECT t.trip_id, t.shape_id, t.line_number, t.block_id, t.service_id, r.route_type, r.kph
+FROM gtfs.trips t LEFT JOIN v_route_speed r ON r.route_id = t.route_id
 WHERE t.feed_version_id = %(feed_version_id)s;
 ANALYZE v_trip_info;
 
--- One ordered pass over stop_times (the primary key's order: no sort), with two window
--- functions only (each costs about a second per 3 M rows): the previous stop time as one
--- value (gtfs.prev_stop_time) and whether a next one exists. Kept: the first and the last
--- stop time of each trip, and the stop times that a sequence rule may report:
+-- One ordered pass over stop_times (the primary key's order: no sort), with few window
+-- functions (each costs about a second per 3 M rows): the previous stop time as one value
+-- (gtfs.prev_stop_time), whether a next one exists, and the trip's stops (an aggregate over
+-- the whole trip: computed once per trip, in the same window, so almost free; it replaces
+-- a second pass for v_stop_use). Kept: the first and the last stop time of each trip (the
+-- last with the trip's stops), and the stop times that a sequence rule may report:
 --   arr_before_prev_dep   arrival before the previous stop time's departure
 --   after_untimed         arrival, but the previous stop time has no departure (the rule
 --                         looks further back for the last departure)
@@ -44,23 +51,26 @@ ANALYZE v_trip_info;
 --                         trip on every one of millions of legs costs more than it saves.)
 -- The previous stop time's fields are taken out of the composite once (OFFSET 0 keeps the
 -- planner from repeating the field selection in every condition).
+-- JIT on: millions of rows through window functions and a long filter.
 CREATE TABLE v_st AS
 SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
-       w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist,
+       w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, w.stops,
        w.arrival_time < w.prev_dep AS arr_before_prev_dep,
        w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
        w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing
 FROM (
     SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
            (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
-           (p).shape_dist_traveled AS prev_dist, is_last
+           (p).shape_dist_traveled AS prev_dist, is_last, CASE WHEN is_last THEN stops END AS stops
     FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
                  lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
-                 lead(stop_sequence) OVER w IS NULL AS is_last
+                 lead(stop_sequence) OVER w IS NULL AS is_last,
+                 array_agg(stop_id) OVER w AS stops
           FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
             -- a range of trips when the step runs in parts (validation.py): NULL is an open end
             AND (trip_id >= %(trip_lo)s OR %(trip_lo)s IS NULL) AND (trip_id < %(trip_hi)s OR %(trip_hi)s IS NULL)
-          WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence)) o
+          -- (lag and lead ignore the frame; the whole-trip frame makes array_agg one value per trip)
+          WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) o
     OFFSET 0) w
 LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
 LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id
@@ -72,26 +82,19 @@ WHERE w.prev_seq IS NULL OR w.is_last
    OR (w.arrival_time >= w.prev_dep
        AND 111195 * 3.6 / 0.9 * sqrt((b.lat - a.lat) * (b.lat - a.lat)
                                      + (b.lon - a.lon) * (b.lon - a.lon) * a.coslat * b.coslat)
-           > (SELECT min(kph) FROM v_trip_info WHERE route_type IS NOT NULL)
+           > (SELECT min(kph) FROM v_route_speed WHERE route_type IS NOT NULL)
              * greatest(date_part('epoch', w.arrival_time - w.prev_dep), 60::float8));
-CREATE INDEX ON v_st (trip_id, stop_sequence);
 ANALYZE v_st;
 
--- Per trip: first and last stop time.
+-- Per trip: first and last stop time (the first joined to the last: cheaper than aggregating them).
 CREATE TABLE v_trip AS
-SELECT trip_id, count(*) AS edges,  -- 1: the trip has a single stop time (its first is its last)
-       max(line_number) FILTER (WHERE is_first) AS first_line,
-       max(stop_sequence) FILTER (WHERE is_first) AS first_seq,
-       max(arrival_time) FILTER (WHERE is_first) AS first_arr,
-       max(departure_time) FILTER (WHERE is_first) AS first_dep,
-       max(line_number) FILTER (WHERE is_last) AS last_line,
-       max(stop_sequence) FILTER (WHERE is_last) AS last_seq,
-       max(arrival_time) FILTER (WHERE is_last) AS last_arr,
-       max(departure_time) FILTER (WHERE is_last) AS last_dep,
-       max(stop_id) FILTER (WHERE is_last) AS last_stop_id,
-       max(shape_dist_traveled) FILTER (WHERE is_last) AS last_dist
-FROM v_st WHERE is_first OR is_last
-GROUP BY trip_id;
+SELECT f.trip_id,
+       CASE WHEN f.is_last THEN 1 ELSE 2 END AS edges,  -- 1: the trip has a single stop time (its first is its last)
+       f.line_number AS first_line, f.stop_sequence AS first_seq, f.arrival_time AS first_arr, f.departure_time AS first_dep,
+       l.line_number AS last_line, l.stop_sequence AS last_seq, l.arrival_time AS last_arr, l.departure_time AS last_dep,
+       l.stop_id AS last_stop_id, l.shape_dist_traveled AS last_dist
+FROM v_st f JOIN v_st l ON l.trip_id = f.trip_id AND l.is_last
+WHERE f.is_first;
 CREATE INDEX ON v_trip (trip_id);
 ANALYZE v_trip;
 
@@ -118,12 +121,14 @@ FROM b JOIN (
 CREATE INDEX ON v_block_trip (g);
 ANALYZE v_block_trip;
 
--- Per (shape of the trip, stop): how stop_times uses each stop (one aggregate pass).
+-- The (shape of the trip, stop) pairs that stop_times uses: from each trip's stops (v_st), one
+-- list per distinct (shape, list of stops) (trips of one pattern share it).
 CREATE TABLE v_stop_use AS
-SELECT t.shape_id, st.stop_id, count(*) AS n
-FROM gtfs.stop_times st LEFT JOIN v_trip_info t ON t.trip_id = st.trip_id
-WHERE st.feed_version_id = %(feed_version_id)s AND st.stop_id IS NOT NULL
-GROUP BY t.shape_id, st.stop_id;
+SELECT DISTINCT p.shape_id, u.stop_id
+FROM (SELECT DISTINCT t.shape_id, v.stops FROM v_st v LEFT JOIN v_trip_info t ON t.trip_id = v.trip_id
+      WHERE v.is_last) p
+CROSS JOIN LATERAL unnest(p.stops) u(stop_id)
+WHERE u.stop_id IS NOT NULL;
 ANALYZE v_stop_use;
 
 -- Every date each service runs (calendar.txt days, minus removed dates, plus added dates).
@@ -141,22 +146,38 @@ CREATE INDEX ON v_service_date (service_id, date);
 ANALYZE v_service_date;
 
 -- Consecutive shape points whose shape_dist_traveled does not increase (the shape rules report
--- only those), in one ordered pass with one window function (the previous point as one value).
+-- only those), in one ordered pass with two window functions; the previous point's other fields are
+-- looked up for those pairs only. (Skipped when shapes.txt has no shape_dist_traveled column.)
 CREATE TABLE v_shape_pair AS
-SELECT shape_id, shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lon, shape_dist_traveled,
-       (p).shape_pt_sequence AS prev_seq, (p).line_number AS prev_line, (p).shape_pt_lat AS prev_lat,
-       (p).shape_pt_lon AS prev_lon, (p).shape_dist_traveled AS prev_dist
+SELECT s.shape_id, s.shape_pt_sequence, s.line_number, s.shape_pt_lat, s.shape_pt_lon, s.shape_dist_traveled,
+       p.shape_pt_sequence AS prev_seq, p.line_number AS prev_line, p.shape_pt_lat AS prev_lat,
+       p.shape_pt_lon AS prev_lon, p.shape_dist_traveled AS prev_dist
 FROM (SELECT shape_id, shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lon, shape_dist_traveled,
-             lag((shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lon, shape_dist_traveled)::gtfs.prev_shape_point)
-                 OVER (PARTITION BY shape_id ORDER BY shape_pt_sequence) AS p
-      FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s) s
-WHERE shape_dist_traveled <= (p).shape_dist_traveled;
+             lag(shape_pt_sequence) OVER w AS prev_seq, lag(shape_dist_traveled) OVER w AS prev_dist
+      FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s
+        AND ARRAY['shape_dist_traveled'] && %(header_shapes)s::text[]
+      WINDOW w AS (PARTITION BY shape_id ORDER BY shape_pt_sequence)) s
+JOIN gtfs.shapes p ON p.feed_version_id = %(feed_version_id)s AND p.shape_id = s.shape_id
+                  AND p.shape_pt_sequence = s.prev_seq
+WHERE s.shape_dist_traveled <= s.prev_dist;
 ANALYZE v_shape_pair;
 
--- Per shape: the point with the largest shape_dist_traveled, the first in the file among equals, as the
--- validator picks it (trip_distance_exceeds_shape_distance*).
+-- Per shape: how many points, its first line, its largest shape_dist_traveled (one aggregate pass; the
+-- rules about whole shapes and the references to shape_id read this instead of shapes.txt).
+CREATE TABLE v_shape AS
+SELECT shape_id, count(*) AS points, min(line_number) AS first_line, max(shape_dist_traveled) AS max_dist
+FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s
+GROUP BY shape_id;
+ANALYZE v_shape;
+
+-- Per shape that a trip overruns (the trip's last shape_dist_traveled beyond the shape's largest): the
+-- point with the largest shape_dist_traveled, the first in the file among equals, as the validator picks
+-- it (trip_distance_exceeds_shape_distance*, which look at overrun shapes only).
 CREATE TABLE v_shape_end AS
-SELECT DISTINCT ON (shape_id) shape_id, shape_dist_traveled, shape_pt_lat, shape_pt_lon
-FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_dist_traveled IS NOT NULL
-ORDER BY shape_id, shape_dist_traveled DESC, line_number;
+SELECT DISTINCT ON (p.shape_id) p.shape_id, p.shape_dist_traveled, p.shape_pt_lat, p.shape_pt_lon
+FROM gtfs.shapes p JOIN v_shape s ON s.shape_id = p.shape_id AND p.shape_dist_traveled = s.max_dist
+WHERE p.feed_version_id = %(feed_version_id)s
+  AND p.shape_id IN (SELECT t.shape_id FROM v_trip_info t JOIN v_trip v USING (trip_id)
+                     JOIN v_shape o ON o.shape_id = t.shape_id WHERE v.last_dist > o.max_dist)
+ORDER BY p.shape_id, p.line_number;
 ANALYZE v_shape_end;

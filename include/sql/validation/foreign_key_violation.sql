@@ -6,7 +6,7 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'stops.txt', t.line_number, v.f, jsonb_build_object('stop_id', t.stop_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stops.txt' AND h.columns && ARRAY['parent_station', 'level_id']))
+  AND (ARRAY['parent_station', 'level_id'] && %(header_stops)s::text[])
   AND (t.parent_station IS NOT NULL AND t.parent_station NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL)
      OR t.level_id IS NOT NULL AND t.level_id NOT IN (SELECT p.level_id FROM gtfs.levels p WHERE p.feed_version_id = %(feed_version_id)s AND p.level_id IS NOT NULL))) t
 CROSS JOIN LATERAL (VALUES
@@ -16,26 +16,23 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'routes.txt', t.line_number, 'agency_id', jsonb_build_object('route_id', t.route_id), t.agency_id, jsonb_build_object('parentFilename', 'agency.txt', 'parentFieldName', 'agency_id'), 'foreign_key_violation'
 FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'routes.txt' AND h.columns && ARRAY['agency_id']))
+  AND (ARRAY['agency_id'] && %(header_routes)s::text[])
   AND t.agency_id IS NOT NULL AND t.agency_id NOT IN (SELECT p.agency_id FROM gtfs.agency p WHERE p.feed_version_id = %(feed_version_id)s AND p.agency_id IS NOT NULL)
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'trips.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.trips t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'trips.txt' AND h.columns && ARRAY['route_id', 'shape_id', 'service_id']))
+  AND (ARRAY['route_id', 'shape_id', 'service_id'] && %(header_trips)s::text[])
   AND (t.route_id IS NOT NULL AND t.route_id NOT IN (SELECT p.route_id FROM gtfs.routes p WHERE p.feed_version_id = %(feed_version_id)s AND p.route_id IS NOT NULL)
-     OR t.shape_id IS NOT NULL AND t.shape_id NOT IN (SELECT p.shape_id FROM gtfs.shapes p WHERE p.feed_version_id = %(feed_version_id)s AND p.shape_id IS NOT NULL)
+     OR t.shape_id IS NOT NULL AND t.shape_id NOT IN (SELECT p.shape_id FROM v_shape p)
      OR t.service_id IS NOT NULL AND t.service_id NOT IN (SELECT p.service_id FROM gtfs.calendar p WHERE p.feed_version_id = %(feed_version_id)s AND p.service_id IS NOT NULL UNION ALL SELECT p.service_id FROM gtfs.calendar_dates p WHERE p.feed_version_id = %(feed_version_id)s AND p.service_id IS NOT NULL))) t
 CROSS JOIN LATERAL (VALUES
     ('route_id', t.route_id, jsonb_build_object('parentFilename', 'routes.txt', 'parentFieldName', 'route_id'), t.route_id IS NOT NULL AND t.route_id NOT IN (SELECT p.route_id FROM gtfs.routes p WHERE p.feed_version_id = %(feed_version_id)s AND p.route_id IS NOT NULL)),
-    ('shape_id', t.shape_id, jsonb_build_object('parentFilename', 'shapes.txt', 'parentFieldName', 'shape_id'), t.shape_id IS NOT NULL AND t.shape_id NOT IN (SELECT p.shape_id FROM gtfs.shapes p WHERE p.feed_version_id = %(feed_version_id)s AND p.shape_id IS NOT NULL)),
+    ('shape_id', t.shape_id, jsonb_build_object('parentFilename', 'shapes.txt', 'parentFieldName', 'shape_id'), t.shape_id IS NOT NULL AND t.shape_id NOT IN (SELECT p.shape_id FROM v_shape p)),
     ('service_id', t.service_id, jsonb_build_object('parentFilename', 'calendar.txt or calendar_dates.txt', 'parentFieldName', 'service_id'), t.service_id IS NOT NULL AND t.service_id NOT IN (SELECT p.service_id FROM gtfs.calendar p WHERE p.feed_version_id = %(feed_version_id)s AND p.service_id IS NOT NULL UNION ALL SELECT p.service_id FROM gtfs.calendar_dates p WHERE p.feed_version_id = %(feed_version_id)s AND p.service_id IS NOT NULL))) v(f, val, ctx, bad)
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'stop_times.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id, 'stop_sequence', t.stop_sequence), v.val, v.ctx, 'foreign_key_violation'
-FROM (SELECT * FROM gtfs.stop_times t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_times.txt' AND h.columns && ARRAY['location_group_id', 'pickup_booking_rule_id', 'drop_off_booking_rule_id'])
-    OR EXISTS (SELECT 1 FROM (SELECT trip_id FROM v_trip) d(v) WHERE d.v IS NOT NULL AND d.v NOT IN (SELECT p.trip_id FROM gtfs.trips p WHERE p.feed_version_id = %(feed_version_id)s AND p.trip_id IS NOT NULL))
-    OR EXISTS (SELECT 1 FROM (SELECT DISTINCT stop_id FROM v_stop_use) d(v) WHERE d.v IS NOT NULL AND d.v NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL)))
+FROM (SELECT * FROM v_stop_times_row t WHERE t.feed_version_id = %(feed_version_id)s
   AND (t.trip_id IN (SELECT d.v FROM (SELECT trip_id FROM v_trip) d(v) WHERE d.v IS NOT NULL AND d.v NOT IN (SELECT p.trip_id FROM gtfs.trips p WHERE p.feed_version_id = %(feed_version_id)s AND p.trip_id IS NOT NULL))
      OR t.stop_id IN (SELECT d.v FROM (SELECT DISTINCT stop_id FROM v_stop_use) d(v) WHERE d.v IS NOT NULL AND d.v NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL))
      OR t.location_group_id IS NOT NULL AND t.location_group_id NOT IN (SELECT p.location_group_id FROM gtfs.location_groups p WHERE p.feed_version_id = %(feed_version_id)s AND p.location_group_id IS NOT NULL)
@@ -51,12 +48,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'fare_attributes.txt', t.line_number, 'agency_id', jsonb_build_object('fare_id', t.fare_id), t.agency_id, jsonb_build_object('parentFilename', 'agency.txt', 'parentFieldName', 'agency_id'), 'foreign_key_violation'
 FROM gtfs.fare_attributes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_attributes.txt' AND h.columns && ARRAY['agency_id']))
+  AND (ARRAY['agency_id'] && %(header_fare_attributes)s::text[])
   AND t.agency_id IS NOT NULL AND t.agency_id NOT IN (SELECT p.agency_id FROM gtfs.agency p WHERE p.feed_version_id = %(feed_version_id)s AND p.agency_id IS NOT NULL)
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'fare_rules.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.fare_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_rules.txt' AND h.columns && ARRAY['fare_id', 'route_id', 'origin_id', 'destination_id', 'contains_id']))
+  AND (ARRAY['fare_id', 'route_id', 'origin_id', 'destination_id', 'contains_id'] && %(header_fare_rules)s::text[])
   AND (t.fare_id IS NOT NULL AND t.fare_id NOT IN (SELECT p.fare_id FROM gtfs.fare_attributes p WHERE p.feed_version_id = %(feed_version_id)s AND p.fare_id IS NOT NULL)
      OR t.route_id IS NOT NULL AND t.route_id NOT IN (SELECT p.route_id FROM gtfs.routes p WHERE p.feed_version_id = %(feed_version_id)s AND p.route_id IS NOT NULL)
      OR t.origin_id IS NOT NULL AND t.origin_id NOT IN (SELECT p.zone_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.zone_id IS NOT NULL)
@@ -72,7 +69,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'fare_products.txt', t.line_number, v.f, jsonb_build_object('fare_product_id', t.fare_product_id, 'rider_category_id', t.rider_category_id, 'fare_media_id', t.fare_media_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.fare_products t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_products.txt' AND h.columns && ARRAY['rider_category_id', 'fare_media_id']))
+  AND (ARRAY['rider_category_id', 'fare_media_id'] && %(header_fare_products)s::text[])
   AND (t.rider_category_id IS NOT NULL AND t.rider_category_id NOT IN (SELECT p.rider_category_id FROM gtfs.rider_categories p WHERE p.feed_version_id = %(feed_version_id)s AND p.rider_category_id IS NOT NULL)
      OR t.fare_media_id IS NOT NULL AND t.fare_media_id NOT IN (SELECT p.fare_media_id FROM gtfs.fare_media p WHERE p.feed_version_id = %(feed_version_id)s AND p.fare_media_id IS NOT NULL))) t
 CROSS JOIN LATERAL (VALUES
@@ -82,7 +79,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'fare_leg_rules.txt', t.line_number, v.f, jsonb_build_object('network_id', t.network_id, 'from_area_id', t.from_area_id, 'to_area_id', t.to_area_id, 'from_timeframe_group_id', t.from_timeframe_group_id, 'to_timeframe_group_id', t.to_timeframe_group_id, 'fare_product_id', t.fare_product_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.fare_leg_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_leg_rules.txt' AND h.columns && ARRAY['from_area_id', 'to_area_id', 'from_timeframe_group_id', 'to_timeframe_group_id', 'fare_product_id']))
+  AND (ARRAY['from_area_id', 'to_area_id', 'from_timeframe_group_id', 'to_timeframe_group_id', 'fare_product_id'] && %(header_fare_leg_rules)s::text[])
   AND (t.from_area_id IS NOT NULL AND t.from_area_id NOT IN (SELECT p.area_id FROM gtfs.areas p WHERE p.feed_version_id = %(feed_version_id)s AND p.area_id IS NOT NULL)
      OR t.to_area_id IS NOT NULL AND t.to_area_id NOT IN (SELECT p.area_id FROM gtfs.areas p WHERE p.feed_version_id = %(feed_version_id)s AND p.area_id IS NOT NULL)
      OR t.from_timeframe_group_id IS NOT NULL AND t.from_timeframe_group_id NOT IN (SELECT p.timeframe_group_id FROM gtfs.timeframes p WHERE p.feed_version_id = %(feed_version_id)s AND p.timeframe_group_id IS NOT NULL)
@@ -98,7 +95,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'fare_leg_join_rules.txt', t.line_number, v.f, jsonb_build_object('from_network_id', t.from_network_id, 'to_network_id', t.to_network_id, 'from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.fare_leg_join_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_leg_join_rules.txt' AND h.columns && ARRAY['from_stop_id', 'to_stop_id']))
+  AND (ARRAY['from_stop_id', 'to_stop_id'] && %(header_fare_leg_join_rules)s::text[])
   AND (t.from_stop_id IS NOT NULL AND t.from_stop_id NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL)
      OR t.to_stop_id IS NOT NULL AND t.to_stop_id NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL))) t
 CROSS JOIN LATERAL (VALUES
@@ -108,7 +105,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'fare_transfer_rules.txt', t.line_number, v.f, jsonb_build_object('from_leg_group_id', t.from_leg_group_id, 'to_leg_group_id', t.to_leg_group_id, 'fare_product_id', t.fare_product_id, 'transfer_count', t.transfer_count, 'duration_limit', t.duration_limit), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.fare_transfer_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_transfer_rules.txt' AND h.columns && ARRAY['from_leg_group_id', 'to_leg_group_id', 'fare_product_id']))
+  AND (ARRAY['from_leg_group_id', 'to_leg_group_id', 'fare_product_id'] && %(header_fare_transfer_rules)s::text[])
   AND (t.from_leg_group_id IS NOT NULL AND t.from_leg_group_id NOT IN (SELECT p.leg_group_id FROM gtfs.fare_leg_rules p WHERE p.feed_version_id = %(feed_version_id)s AND p.leg_group_id IS NOT NULL)
      OR t.to_leg_group_id IS NOT NULL AND t.to_leg_group_id NOT IN (SELECT p.leg_group_id FROM gtfs.fare_leg_rules p WHERE p.feed_version_id = %(feed_version_id)s AND p.leg_group_id IS NOT NULL)
      OR t.fare_product_id IS NOT NULL AND t.fare_product_id NOT IN (SELECT p.fare_product_id FROM gtfs.fare_products p WHERE p.feed_version_id = %(feed_version_id)s AND p.fare_product_id IS NOT NULL))) t
@@ -120,7 +117,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'stop_areas.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.stop_areas t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_areas.txt' AND h.columns && ARRAY['area_id', 'stop_id']))
+  AND (ARRAY['area_id', 'stop_id'] && %(header_stop_areas)s::text[])
   AND (t.area_id IS NOT NULL AND t.area_id NOT IN (SELECT p.area_id FROM gtfs.areas p WHERE p.feed_version_id = %(feed_version_id)s AND p.area_id IS NOT NULL)
      OR t.stop_id IS NOT NULL AND t.stop_id NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL))) t
 CROSS JOIN LATERAL (VALUES
@@ -130,7 +127,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'route_networks.txt', t.line_number, v.f, jsonb_build_object('route_id', t.route_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.route_networks t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'route_networks.txt' AND h.columns && ARRAY['network_id', 'route_id']))
+  AND (ARRAY['network_id', 'route_id'] && %(header_route_networks)s::text[])
   AND (t.network_id IS NOT NULL AND t.network_id NOT IN (SELECT p.network_id FROM gtfs.networks p WHERE p.feed_version_id = %(feed_version_id)s AND p.network_id IS NOT NULL)
      OR t.route_id IS NOT NULL AND t.route_id NOT IN (SELECT p.route_id FROM gtfs.routes p WHERE p.feed_version_id = %(feed_version_id)s AND p.route_id IS NOT NULL))) t
 CROSS JOIN LATERAL (VALUES
@@ -140,12 +137,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'frequencies.txt', t.line_number, 'trip_id', jsonb_build_object('trip_id', t.trip_id, 'start_time', t.start_time), t.trip_id, jsonb_build_object('parentFilename', 'trips.txt', 'parentFieldName', 'trip_id'), 'foreign_key_violation'
 FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'frequencies.txt' AND h.columns && ARRAY['trip_id']))
+  AND (ARRAY['trip_id'] && %(header_frequencies)s::text[])
   AND t.trip_id IS NOT NULL AND t.trip_id NOT IN (SELECT p.trip_id FROM gtfs.trips p WHERE p.feed_version_id = %(feed_version_id)s AND p.trip_id IS NOT NULL)
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'transfers.txt', t.line_number, v.f, jsonb_build_object('from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id, 'from_trip_id', t.from_trip_id, 'to_trip_id', t.to_trip_id, 'from_route_id', t.from_route_id, 'to_route_id', t.to_route_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'transfers.txt' AND h.columns && ARRAY['from_stop_id', 'to_stop_id', 'from_route_id', 'to_route_id', 'from_trip_id', 'to_trip_id']))
+  AND (ARRAY['from_stop_id', 'to_stop_id', 'from_route_id', 'to_route_id', 'from_trip_id', 'to_trip_id'] && %(header_transfers)s::text[])
   AND (t.from_stop_id IS NOT NULL AND t.from_stop_id NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL)
      OR t.to_stop_id IS NOT NULL AND t.to_stop_id NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL)
      OR t.from_route_id IS NOT NULL AND t.from_route_id NOT IN (SELECT p.route_id FROM gtfs.routes p WHERE p.feed_version_id = %(feed_version_id)s AND p.route_id IS NOT NULL)
@@ -163,7 +160,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'pathways.txt', t.line_number, v.f, jsonb_build_object('pathway_id', t.pathway_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.pathways t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'pathways.txt' AND h.columns && ARRAY['from_stop_id', 'to_stop_id']))
+  AND (ARRAY['from_stop_id', 'to_stop_id'] && %(header_pathways)s::text[])
   AND (t.from_stop_id IS NOT NULL AND t.from_stop_id NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL)
      OR t.to_stop_id IS NOT NULL AND t.to_stop_id NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL))) t
 CROSS JOIN LATERAL (VALUES
@@ -173,7 +170,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'location_group_stops.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.location_group_stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'location_group_stops.txt' AND h.columns && ARRAY['location_group_id', 'stop_id']))
+  AND (ARRAY['location_group_id', 'stop_id'] && %(header_location_group_stops)s::text[])
   AND (t.location_group_id IS NOT NULL AND t.location_group_id NOT IN (SELECT p.location_group_id FROM gtfs.location_groups p WHERE p.feed_version_id = %(feed_version_id)s AND p.location_group_id IS NOT NULL)
      OR t.stop_id IS NOT NULL AND t.stop_id NOT IN (SELECT p.stop_id FROM gtfs.stops p WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id IS NOT NULL))) t
 CROSS JOIN LATERAL (VALUES
@@ -183,12 +180,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'booking_rules.txt', t.line_number, 'prior_notice_service_id', jsonb_build_object('booking_rule_id', t.booking_rule_id), t.prior_notice_service_id, jsonb_build_object('parentFilename', 'calendar.txt', 'parentFieldName', 'service_id'), 'foreign_key_violation'
 FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'booking_rules.txt' AND h.columns && ARRAY['prior_notice_service_id']))
+  AND (ARRAY['prior_notice_service_id'] && %(header_booking_rules)s::text[])
   AND t.prior_notice_service_id IS NOT NULL AND t.prior_notice_service_id NOT IN (SELECT p.service_id FROM gtfs.calendar p WHERE p.feed_version_id = %(feed_version_id)s AND p.service_id IS NOT NULL)
 UNION ALL
 SELECT t.feed_version_id, 'foreign_key_violation', 'ERROR', 'attributions.txt', t.line_number, v.f, jsonb_build_object('attribution_id', t.attribution_id), v.val, v.ctx, 'foreign_key_violation'
 FROM (SELECT * FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'attributions.txt' AND h.columns && ARRAY['agency_id', 'route_id', 'trip_id']))
+  AND (ARRAY['agency_id', 'route_id', 'trip_id'] && %(header_attributions)s::text[])
   AND (t.agency_id IS NOT NULL AND t.agency_id NOT IN (SELECT p.agency_id FROM gtfs.agency p WHERE p.feed_version_id = %(feed_version_id)s AND p.agency_id IS NOT NULL)
      OR t.route_id IS NOT NULL AND t.route_id NOT IN (SELECT p.route_id FROM gtfs.routes p WHERE p.feed_version_id = %(feed_version_id)s AND p.route_id IS NOT NULL)
      OR t.trip_id IS NOT NULL AND t.trip_id NOT IN (SELECT p.trip_id FROM gtfs.trips p WHERE p.feed_version_id = %(feed_version_id)s AND p.trip_id IS NOT NULL))) t

@@ -4,7 +4,7 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'invalid_color', 'ERROR', 'routes.txt', t.line_number, v.f, jsonb_build_object('route_id', t.route_id), v.val, v.ctx, 'invalid_color'
 FROM (SELECT * FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'routes.txt' AND h.columns && ARRAY['route_color', 'route_text_color']))
+  AND (ARRAY['route_color', 'route_text_color'] && %(header_routes)s::text[])
   AND (t.route_color IS NOT NULL AND t.route_color !~ '^[0-9A-Fa-f]{6}$'
      OR t.route_text_color IS NOT NULL AND t.route_text_color !~ '^[0-9A-Fa-f]{6}$')) t
 CROSS JOIN LATERAL (VALUES

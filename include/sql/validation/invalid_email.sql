@@ -4,15 +4,15 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'invalid_email', 'ERROR', 'agency.txt', t.line_number, 'agency_email', jsonb_build_object('agency_id', t.agency_id), t.agency_email, NULL::jsonb, 'invalid_email'
 FROM gtfs.agency t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'agency.txt' AND h.columns && ARRAY['agency_email']))
+  AND (ARRAY['agency_email'] && %(header_agency)s::text[])
   AND t.agency_email IS NOT NULL AND t.agency_email !~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:].]+$'
 UNION ALL
 SELECT t.feed_version_id, 'invalid_email', 'ERROR', 'feed_info.txt', t.line_number, 'feed_contact_email', NULL::jsonb, t.feed_contact_email, NULL::jsonb, 'invalid_email'
 FROM gtfs.feed_info t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'feed_info.txt' AND h.columns && ARRAY['feed_contact_email']))
+  AND (ARRAY['feed_contact_email'] && %(header_feed_info)s::text[])
   AND t.feed_contact_email IS NOT NULL AND t.feed_contact_email !~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:].]+$'
 UNION ALL
 SELECT t.feed_version_id, 'invalid_email', 'ERROR', 'attributions.txt', t.line_number, 'attribution_email', jsonb_build_object('attribution_id', t.attribution_id), t.attribution_email, NULL::jsonb, 'invalid_email'
 FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'attributions.txt' AND h.columns && ARRAY['attribution_email']))
+  AND (ARRAY['attribution_email'] && %(header_attributions)s::text[])
   AND t.attribution_email IS NOT NULL AND t.attribution_email !~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:].]+$';

@@ -5,17 +5,17 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'invalid_language_code', 'ERROR', 'agency.txt', t.line_number, 'agency_lang', jsonb_build_object('agency_id', t.agency_id), t.agency_lang, NULL::jsonb, 'invalid_language_code'
 FROM gtfs.agency t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'agency.txt' AND h.columns && ARRAY['agency_lang']))
+  AND (ARRAY['agency_lang'] && %(header_agency)s::text[])
   AND t.agency_lang IS NOT NULL AND t.agency_lang !~ '^([A-Za-z]{2,3}|[A-Za-z]{5,8})(-[A-Za-z0-9]{1,8})*$'
 UNION ALL
 SELECT t.feed_version_id, 'invalid_language_code', 'ERROR', 'translations.txt', t.line_number, 'language', jsonb_build_object('table_name', t.table_name, 'field_name', t.field_name, 'language', t.language, 'record_id', t.record_id, 'record_sub_id', t.record_sub_id, 'field_value', t.field_value), t.language, NULL::jsonb, 'invalid_language_code'
 FROM gtfs.translations t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'translations.txt' AND h.columns && ARRAY['language']))
+  AND (ARRAY['language'] && %(header_translations)s::text[])
   AND t.language IS NOT NULL AND t.language !~ '^([A-Za-z]{2,3}|[A-Za-z]{5,8})(-[A-Za-z0-9]{1,8})*$'
 UNION ALL
 SELECT t.feed_version_id, 'invalid_language_code', 'ERROR', 'feed_info.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'invalid_language_code'
 FROM (SELECT * FROM gtfs.feed_info t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'feed_info.txt' AND h.columns && ARRAY['feed_lang', 'default_lang']))
+  AND (ARRAY['feed_lang', 'default_lang'] && %(header_feed_info)s::text[])
   AND (t.feed_lang IS NOT NULL AND t.feed_lang !~ '^([A-Za-z]{2,3}|[A-Za-z]{5,8})(-[A-Za-z0-9]{1,8})*$'
      OR t.default_lang IS NOT NULL AND t.default_lang !~ '^([A-Za-z]{2,3}|[A-Za-z]{5,8})(-[A-Za-z0-9]{1,8})*$')) t
 CROSS JOIN LATERAL (VALUES

@@ -4,10 +4,10 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'invalid_timezone', 'ERROR', 'agency.txt', t.line_number, 'agency_timezone', jsonb_build_object('agency_id', t.agency_id), t.agency_timezone, NULL::jsonb, 'invalid_timezone'
 FROM gtfs.agency t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'agency.txt' AND h.columns && ARRAY['agency_timezone']))
+  AND (ARRAY['agency_timezone'] && %(header_agency)s::text[])
   AND t.agency_timezone IS NOT NULL AND t.agency_timezone NOT IN (SELECT z.name FROM pg_timezone_names z WHERE z.name !~ '^(posix|right)/')
 UNION ALL
 SELECT t.feed_version_id, 'invalid_timezone', 'ERROR', 'stops.txt', t.line_number, 'stop_timezone', jsonb_build_object('stop_id', t.stop_id), t.stop_timezone, NULL::jsonb, 'invalid_timezone'
 FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stops.txt' AND h.columns && ARRAY['stop_timezone']))
+  AND (ARRAY['stop_timezone'] && %(header_stops)s::text[])
   AND t.stop_timezone IS NOT NULL AND t.stop_timezone NOT IN (SELECT z.name FROM pg_timezone_names z WHERE z.name !~ '^(posix|right)/');

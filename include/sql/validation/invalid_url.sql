@@ -6,7 +6,7 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'invalid_url', 'ERROR', 'agency.txt', t.line_number, v.f, jsonb_build_object('agency_id', t.agency_id), v.val, v.ctx, 'invalid_url'
 FROM (SELECT * FROM gtfs.agency t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'agency.txt' AND h.columns && ARRAY['agency_url', 'agency_fare_url']))
+  AND (ARRAY['agency_url', 'agency_fare_url'] && %(header_agency)s::text[])
   AND (t.agency_url IS NOT NULL AND t.agency_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$'
      OR t.agency_fare_url IS NOT NULL AND t.agency_fare_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$')) t
 CROSS JOIN LATERAL (VALUES
@@ -16,22 +16,22 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'invalid_url', 'ERROR', 'stops.txt', t.line_number, 'stop_url', jsonb_build_object('stop_id', t.stop_id), t.stop_url, NULL::jsonb, 'invalid_url'
 FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stops.txt' AND h.columns && ARRAY['stop_url']))
+  AND (ARRAY['stop_url'] && %(header_stops)s::text[])
   AND t.stop_url IS NOT NULL AND t.stop_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$'
 UNION ALL
 SELECT t.feed_version_id, 'invalid_url', 'ERROR', 'routes.txt', t.line_number, 'route_url', jsonb_build_object('route_id', t.route_id), t.route_url, NULL::jsonb, 'invalid_url'
 FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'routes.txt' AND h.columns && ARRAY['route_url']))
+  AND (ARRAY['route_url'] && %(header_routes)s::text[])
   AND t.route_url IS NOT NULL AND t.route_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$'
 UNION ALL
 SELECT t.feed_version_id, 'invalid_url', 'ERROR', 'rider_categories.txt', t.line_number, 'eligibility_url', jsonb_build_object('rider_category_id', t.rider_category_id), t.eligibility_url, NULL::jsonb, 'invalid_url'
 FROM gtfs.rider_categories t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'rider_categories.txt' AND h.columns && ARRAY['eligibility_url']))
+  AND (ARRAY['eligibility_url'] && %(header_rider_categories)s::text[])
   AND t.eligibility_url IS NOT NULL AND t.eligibility_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$'
 UNION ALL
 SELECT t.feed_version_id, 'invalid_url', 'ERROR', 'booking_rules.txt', t.line_number, v.f, jsonb_build_object('booking_rule_id', t.booking_rule_id), v.val, v.ctx, 'invalid_url'
 FROM (SELECT * FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'booking_rules.txt' AND h.columns && ARRAY['info_url', 'booking_url']))
+  AND (ARRAY['info_url', 'booking_url'] && %(header_booking_rules)s::text[])
   AND (t.info_url IS NOT NULL AND t.info_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$'
      OR t.booking_url IS NOT NULL AND t.booking_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$')) t
 CROSS JOIN LATERAL (VALUES
@@ -41,7 +41,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'invalid_url', 'ERROR', 'feed_info.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'invalid_url'
 FROM (SELECT * FROM gtfs.feed_info t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'feed_info.txt' AND h.columns && ARRAY['feed_publisher_url', 'feed_contact_url']))
+  AND (ARRAY['feed_publisher_url', 'feed_contact_url'] && %(header_feed_info)s::text[])
   AND (t.feed_publisher_url IS NOT NULL AND t.feed_publisher_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$'
      OR t.feed_contact_url IS NOT NULL AND t.feed_contact_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$')) t
 CROSS JOIN LATERAL (VALUES
@@ -51,5 +51,5 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'invalid_url', 'ERROR', 'attributions.txt', t.line_number, 'attribution_url', jsonb_build_object('attribution_id', t.attribution_id), t.attribution_url, NULL::jsonb, 'invalid_url'
 FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'attributions.txt' AND h.columns && ARRAY['attribution_url']))
+  AND (ARRAY['attribution_url'] && %(header_attributions)s::text[])
   AND t.attribution_url IS NOT NULL AND t.attribution_url !~* '^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z][a-z0-9-]*[a-z0-9](:[0-9]{1,5})?([/?#][^[:space:]]*)?$';

@@ -143,7 +143,7 @@ FROM gtfs.route_networks t WHERE t.feed_version_id = %(feed_version_id)s
   AND t.network_id IS NULL
 UNION ALL
 SELECT t.feed_version_id, 'missing_required_field', 'ERROR', 'shapes.txt', t.line_number, v.f, jsonb_build_object('shape_id', t.shape_id, 'shape_pt_sequence', t.shape_pt_sequence), v.val, v.ctx, 'missing_required_field'
-FROM (SELECT * FROM gtfs.shapes t WHERE t.feed_version_id = %(feed_version_id)s
+FROM (SELECT * FROM v_shapes_row t WHERE t.feed_version_id = %(feed_version_id)s
   AND (t.shape_pt_lat IS NULL
      OR t.shape_pt_lon IS NULL)) t
 CROSS JOIN LATERAL (VALUES

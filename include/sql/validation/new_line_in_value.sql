@@ -4,7 +4,7 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'agency.txt', t.line_number, v.f, jsonb_build_object('agency_id', t.agency_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.agency t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'agency.txt' AND h.columns && ARRAY['agency_id', 'agency_name', 'agency_url', 'agency_timezone', 'agency_lang', 'agency_phone', 'agency_fare_url', 'agency_email']))
+  AND (ARRAY['agency_id', 'agency_name', 'agency_url', 'agency_timezone', 'agency_lang', 'agency_phone', 'agency_fare_url', 'agency_email'] && %(header_agency)s::text[])
   AND (strpos(t.agency_id, E'\n') + strpos(t.agency_id, E'\r') > 0
      OR strpos(t.agency_name, E'\n') + strpos(t.agency_name, E'\r') > 0
      OR strpos(t.agency_url, E'\n') + strpos(t.agency_url, E'\r') > 0
@@ -26,7 +26,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'stops.txt', t.line_number, v.f, jsonb_build_object('stop_id', t.stop_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stops.txt' AND h.columns && ARRAY['stop_id', 'stop_code', 'stop_name', 'tts_stop_name', 'stop_desc', 'zone_id', 'stop_url', 'parent_station', 'stop_timezone', 'level_id', 'platform_code']))
+  AND (ARRAY['stop_id', 'stop_code', 'stop_name', 'tts_stop_name', 'stop_desc', 'zone_id', 'stop_url', 'parent_station', 'stop_timezone', 'level_id', 'platform_code'] && %(header_stops)s::text[])
   AND (strpos(t.stop_id, E'\n') + strpos(t.stop_id, E'\r') > 0
      OR strpos(t.stop_code, E'\n') + strpos(t.stop_code, E'\r') > 0
      OR strpos(t.stop_name, E'\n') + strpos(t.stop_name, E'\r') > 0
@@ -54,7 +54,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'routes.txt', t.line_number, v.f, jsonb_build_object('route_id', t.route_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'routes.txt' AND h.columns && ARRAY['route_id', 'agency_id', 'route_short_name', 'route_long_name', 'route_desc', 'route_url', 'route_color', 'route_text_color', 'network_id']))
+  AND (ARRAY['route_id', 'agency_id', 'route_short_name', 'route_long_name', 'route_desc', 'route_url', 'route_color', 'route_text_color', 'network_id'] && %(header_routes)s::text[])
   AND (strpos(t.route_id, E'\n') + strpos(t.route_id, E'\r') > 0
      OR strpos(t.agency_id, E'\n') + strpos(t.agency_id, E'\r') > 0
      OR strpos(t.route_short_name, E'\n') + strpos(t.route_short_name, E'\r') > 0
@@ -78,7 +78,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'trips.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.trips t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'trips.txt' AND h.columns && ARRAY['route_id', 'service_id', 'trip_id', 'trip_headsign', 'trip_short_name', 'block_id', 'shape_id']))
+  AND (ARRAY['route_id', 'service_id', 'trip_id', 'trip_headsign', 'trip_short_name', 'block_id', 'shape_id'] && %(header_trips)s::text[])
   AND (strpos(t.route_id, E'\n') + strpos(t.route_id, E'\r') > 0
      OR strpos(t.service_id, E'\n') + strpos(t.service_id, E'\r') > 0
      OR strpos(t.trip_id, E'\n') + strpos(t.trip_id, E'\r') > 0
@@ -97,10 +97,7 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'stop_times.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id, 'stop_sequence', t.stop_sequence), v.val, v.ctx, 'new_line_in_value'
-FROM (SELECT * FROM gtfs.stop_times t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_times.txt' AND h.columns && ARRAY['location_group_id', 'location_id', 'stop_headsign', 'pickup_booking_rule_id', 'drop_off_booking_rule_id'])
-    OR EXISTS (SELECT 1 FROM (SELECT trip_id FROM v_trip) d(v) WHERE strpos(d.v, E'\n') + strpos(d.v, E'\r') > 0)
-    OR EXISTS (SELECT 1 FROM (SELECT DISTINCT stop_id FROM v_stop_use) d(v) WHERE strpos(d.v, E'\n') + strpos(d.v, E'\r') > 0))
+FROM (SELECT * FROM v_stop_times_row t WHERE t.feed_version_id = %(feed_version_id)s
   AND (t.trip_id IN (SELECT d.v FROM (SELECT trip_id FROM v_trip) d(v) WHERE strpos(d.v, E'\n') + strpos(d.v, E'\r') > 0)
      OR t.stop_id IN (SELECT d.v FROM (SELECT DISTINCT stop_id FROM v_stop_use) d(v) WHERE strpos(d.v, E'\n') + strpos(d.v, E'\r') > 0)
      OR strpos(t.location_group_id, E'\n') + strpos(t.location_group_id, E'\r') > 0
@@ -120,17 +117,17 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'calendar.txt', t.line_number, 'service_id', jsonb_build_object('service_id', t.service_id), t.service_id, NULL::jsonb, 'new_line_in_value'
 FROM gtfs.calendar t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'calendar.txt' AND h.columns && ARRAY['service_id']))
+  AND (ARRAY['service_id'] && %(header_calendar)s::text[])
   AND strpos(t.service_id, E'\n') + strpos(t.service_id, E'\r') > 0
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'calendar_dates.txt', t.line_number, 'service_id', jsonb_build_object('service_id', t.service_id, 'date', t.date), t.service_id, NULL::jsonb, 'new_line_in_value'
 FROM gtfs.calendar_dates t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'calendar_dates.txt' AND h.columns && ARRAY['service_id']))
+  AND (ARRAY['service_id'] && %(header_calendar_dates)s::text[])
   AND strpos(t.service_id, E'\n') + strpos(t.service_id, E'\r') > 0
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'fare_attributes.txt', t.line_number, v.f, jsonb_build_object('fare_id', t.fare_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.fare_attributes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_attributes.txt' AND h.columns && ARRAY['fare_id', 'currency_type', 'agency_id']))
+  AND (ARRAY['fare_id', 'currency_type', 'agency_id'] && %(header_fare_attributes)s::text[])
   AND (strpos(t.fare_id, E'\n') + strpos(t.fare_id, E'\r') > 0
      OR strpos(t.currency_type, E'\n') + strpos(t.currency_type, E'\r') > 0
      OR strpos(t.agency_id, E'\n') + strpos(t.agency_id, E'\r') > 0)) t
@@ -142,7 +139,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'fare_rules.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.fare_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_rules.txt' AND h.columns && ARRAY['fare_id', 'route_id', 'origin_id', 'destination_id', 'contains_id']))
+  AND (ARRAY['fare_id', 'route_id', 'origin_id', 'destination_id', 'contains_id'] && %(header_fare_rules)s::text[])
   AND (strpos(t.fare_id, E'\n') + strpos(t.fare_id, E'\r') > 0
      OR strpos(t.route_id, E'\n') + strpos(t.route_id, E'\r') > 0
      OR strpos(t.origin_id, E'\n') + strpos(t.origin_id, E'\r') > 0
@@ -158,7 +155,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'timeframes.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.timeframes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'timeframes.txt' AND h.columns && ARRAY['timeframe_group_id', 'service_id']))
+  AND (ARRAY['timeframe_group_id', 'service_id'] && %(header_timeframes)s::text[])
   AND (strpos(t.timeframe_group_id, E'\n') + strpos(t.timeframe_group_id, E'\r') > 0
      OR strpos(t.service_id, E'\n') + strpos(t.service_id, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -168,7 +165,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'rider_categories.txt', t.line_number, v.f, jsonb_build_object('rider_category_id', t.rider_category_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.rider_categories t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'rider_categories.txt' AND h.columns && ARRAY['rider_category_id', 'rider_category_name', 'eligibility_url']))
+  AND (ARRAY['rider_category_id', 'rider_category_name', 'eligibility_url'] && %(header_rider_categories)s::text[])
   AND (strpos(t.rider_category_id, E'\n') + strpos(t.rider_category_id, E'\r') > 0
      OR strpos(t.rider_category_name, E'\n') + strpos(t.rider_category_name, E'\r') > 0
      OR strpos(t.eligibility_url, E'\n') + strpos(t.eligibility_url, E'\r') > 0)) t
@@ -180,7 +177,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'fare_media.txt', t.line_number, v.f, jsonb_build_object('fare_media_id', t.fare_media_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.fare_media t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_media.txt' AND h.columns && ARRAY['fare_media_id', 'fare_media_name']))
+  AND (ARRAY['fare_media_id', 'fare_media_name'] && %(header_fare_media)s::text[])
   AND (strpos(t.fare_media_id, E'\n') + strpos(t.fare_media_id, E'\r') > 0
      OR strpos(t.fare_media_name, E'\n') + strpos(t.fare_media_name, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -190,7 +187,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'fare_products.txt', t.line_number, v.f, jsonb_build_object('fare_product_id', t.fare_product_id, 'rider_category_id', t.rider_category_id, 'fare_media_id', t.fare_media_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.fare_products t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_products.txt' AND h.columns && ARRAY['fare_product_id', 'fare_product_name', 'rider_category_id', 'fare_media_id', 'currency']))
+  AND (ARRAY['fare_product_id', 'fare_product_name', 'rider_category_id', 'fare_media_id', 'currency'] && %(header_fare_products)s::text[])
   AND (strpos(t.fare_product_id, E'\n') + strpos(t.fare_product_id, E'\r') > 0
      OR strpos(t.fare_product_name, E'\n') + strpos(t.fare_product_name, E'\r') > 0
      OR strpos(t.rider_category_id, E'\n') + strpos(t.rider_category_id, E'\r') > 0
@@ -206,7 +203,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'fare_leg_rules.txt', t.line_number, v.f, jsonb_build_object('network_id', t.network_id, 'from_area_id', t.from_area_id, 'to_area_id', t.to_area_id, 'from_timeframe_group_id', t.from_timeframe_group_id, 'to_timeframe_group_id', t.to_timeframe_group_id, 'fare_product_id', t.fare_product_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.fare_leg_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_leg_rules.txt' AND h.columns && ARRAY['leg_group_id', 'network_id', 'from_area_id', 'to_area_id', 'from_timeframe_group_id', 'to_timeframe_group_id', 'fare_product_id']))
+  AND (ARRAY['leg_group_id', 'network_id', 'from_area_id', 'to_area_id', 'from_timeframe_group_id', 'to_timeframe_group_id', 'fare_product_id'] && %(header_fare_leg_rules)s::text[])
   AND (strpos(t.leg_group_id, E'\n') + strpos(t.leg_group_id, E'\r') > 0
      OR strpos(t.network_id, E'\n') + strpos(t.network_id, E'\r') > 0
      OR strpos(t.from_area_id, E'\n') + strpos(t.from_area_id, E'\r') > 0
@@ -226,7 +223,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'fare_leg_join_rules.txt', t.line_number, v.f, jsonb_build_object('from_network_id', t.from_network_id, 'to_network_id', t.to_network_id, 'from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.fare_leg_join_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_leg_join_rules.txt' AND h.columns && ARRAY['from_network_id', 'to_network_id', 'from_stop_id', 'to_stop_id']))
+  AND (ARRAY['from_network_id', 'to_network_id', 'from_stop_id', 'to_stop_id'] && %(header_fare_leg_join_rules)s::text[])
   AND (strpos(t.from_network_id, E'\n') + strpos(t.from_network_id, E'\r') > 0
      OR strpos(t.to_network_id, E'\n') + strpos(t.to_network_id, E'\r') > 0
      OR strpos(t.from_stop_id, E'\n') + strpos(t.from_stop_id, E'\r') > 0
@@ -240,7 +237,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'fare_transfer_rules.txt', t.line_number, v.f, jsonb_build_object('from_leg_group_id', t.from_leg_group_id, 'to_leg_group_id', t.to_leg_group_id, 'fare_product_id', t.fare_product_id, 'transfer_count', t.transfer_count, 'duration_limit', t.duration_limit), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.fare_transfer_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_transfer_rules.txt' AND h.columns && ARRAY['from_leg_group_id', 'to_leg_group_id', 'fare_product_id']))
+  AND (ARRAY['from_leg_group_id', 'to_leg_group_id', 'fare_product_id'] && %(header_fare_transfer_rules)s::text[])
   AND (strpos(t.from_leg_group_id, E'\n') + strpos(t.from_leg_group_id, E'\r') > 0
      OR strpos(t.to_leg_group_id, E'\n') + strpos(t.to_leg_group_id, E'\r') > 0
      OR strpos(t.fare_product_id, E'\n') + strpos(t.fare_product_id, E'\r') > 0)) t
@@ -252,7 +249,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'areas.txt', t.line_number, v.f, jsonb_build_object('area_id', t.area_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.areas t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'areas.txt' AND h.columns && ARRAY['area_id', 'area_name']))
+  AND (ARRAY['area_id', 'area_name'] && %(header_areas)s::text[])
   AND (strpos(t.area_id, E'\n') + strpos(t.area_id, E'\r') > 0
      OR strpos(t.area_name, E'\n') + strpos(t.area_name, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -262,7 +259,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'stop_areas.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.stop_areas t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_areas.txt' AND h.columns && ARRAY['area_id', 'stop_id']))
+  AND (ARRAY['area_id', 'stop_id'] && %(header_stop_areas)s::text[])
   AND (strpos(t.area_id, E'\n') + strpos(t.area_id, E'\r') > 0
      OR strpos(t.stop_id, E'\n') + strpos(t.stop_id, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -272,7 +269,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'networks.txt', t.line_number, v.f, jsonb_build_object('network_id', t.network_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.networks t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'networks.txt' AND h.columns && ARRAY['network_id', 'network_name']))
+  AND (ARRAY['network_id', 'network_name'] && %(header_networks)s::text[])
   AND (strpos(t.network_id, E'\n') + strpos(t.network_id, E'\r') > 0
      OR strpos(t.network_name, E'\n') + strpos(t.network_name, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -282,7 +279,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'route_networks.txt', t.line_number, v.f, jsonb_build_object('route_id', t.route_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.route_networks t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'route_networks.txt' AND h.columns && ARRAY['network_id', 'route_id']))
+  AND (ARRAY['network_id', 'route_id'] && %(header_route_networks)s::text[])
   AND (strpos(t.network_id, E'\n') + strpos(t.network_id, E'\r') > 0
      OR strpos(t.route_id, E'\n') + strpos(t.route_id, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -291,18 +288,17 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'shapes.txt', t.line_number, 'shape_id', jsonb_build_object('shape_id', t.shape_id, 'shape_pt_sequence', t.shape_pt_sequence), t.shape_id, NULL::jsonb, 'new_line_in_value'
-FROM gtfs.shapes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'shapes.txt' AND h.columns && ARRAY['shape_id']))
-  AND strpos(t.shape_id, E'\n') + strpos(t.shape_id, E'\r') > 0
+FROM v_shapes_row t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.shape_id IN (SELECT d.v FROM (SELECT shape_id FROM v_shape) d(v) WHERE strpos(d.v, E'\n') + strpos(d.v, E'\r') > 0)
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'frequencies.txt', t.line_number, 'trip_id', jsonb_build_object('trip_id', t.trip_id, 'start_time', t.start_time), t.trip_id, NULL::jsonb, 'new_line_in_value'
 FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'frequencies.txt' AND h.columns && ARRAY['trip_id']))
+  AND (ARRAY['trip_id'] && %(header_frequencies)s::text[])
   AND strpos(t.trip_id, E'\n') + strpos(t.trip_id, E'\r') > 0
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'transfers.txt', t.line_number, v.f, jsonb_build_object('from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id, 'from_trip_id', t.from_trip_id, 'to_trip_id', t.to_trip_id, 'from_route_id', t.from_route_id, 'to_route_id', t.to_route_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'transfers.txt' AND h.columns && ARRAY['from_stop_id', 'to_stop_id', 'from_route_id', 'to_route_id', 'from_trip_id', 'to_trip_id']))
+  AND (ARRAY['from_stop_id', 'to_stop_id', 'from_route_id', 'to_route_id', 'from_trip_id', 'to_trip_id'] && %(header_transfers)s::text[])
   AND (strpos(t.from_stop_id, E'\n') + strpos(t.from_stop_id, E'\r') > 0
      OR strpos(t.to_stop_id, E'\n') + strpos(t.to_stop_id, E'\r') > 0
      OR strpos(t.from_route_id, E'\n') + strpos(t.from_route_id, E'\r') > 0
@@ -320,7 +316,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'pathways.txt', t.line_number, v.f, jsonb_build_object('pathway_id', t.pathway_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.pathways t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'pathways.txt' AND h.columns && ARRAY['pathway_id', 'from_stop_id', 'to_stop_id', 'signposted_as', 'reversed_signposted_as']))
+  AND (ARRAY['pathway_id', 'from_stop_id', 'to_stop_id', 'signposted_as', 'reversed_signposted_as'] && %(header_pathways)s::text[])
   AND (strpos(t.pathway_id, E'\n') + strpos(t.pathway_id, E'\r') > 0
      OR strpos(t.from_stop_id, E'\n') + strpos(t.from_stop_id, E'\r') > 0
      OR strpos(t.to_stop_id, E'\n') + strpos(t.to_stop_id, E'\r') > 0
@@ -336,7 +332,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'levels.txt', t.line_number, v.f, jsonb_build_object('level_id', t.level_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.levels t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'levels.txt' AND h.columns && ARRAY['level_id', 'level_name']))
+  AND (ARRAY['level_id', 'level_name'] && %(header_levels)s::text[])
   AND (strpos(t.level_id, E'\n') + strpos(t.level_id, E'\r') > 0
      OR strpos(t.level_name, E'\n') + strpos(t.level_name, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -346,7 +342,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'location_groups.txt', t.line_number, v.f, jsonb_build_object('location_group_id', t.location_group_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.location_groups t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'location_groups.txt' AND h.columns && ARRAY['location_group_id', 'location_group_name']))
+  AND (ARRAY['location_group_id', 'location_group_name'] && %(header_location_groups)s::text[])
   AND (strpos(t.location_group_id, E'\n') + strpos(t.location_group_id, E'\r') > 0
      OR strpos(t.location_group_name, E'\n') + strpos(t.location_group_name, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -356,7 +352,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'location_group_stops.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.location_group_stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'location_group_stops.txt' AND h.columns && ARRAY['location_group_id', 'stop_id']))
+  AND (ARRAY['location_group_id', 'stop_id'] && %(header_location_group_stops)s::text[])
   AND (strpos(t.location_group_id, E'\n') + strpos(t.location_group_id, E'\r') > 0
      OR strpos(t.stop_id, E'\n') + strpos(t.stop_id, E'\r') > 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -366,7 +362,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'booking_rules.txt', t.line_number, v.f, jsonb_build_object('booking_rule_id', t.booking_rule_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'booking_rules.txt' AND h.columns && ARRAY['booking_rule_id', 'prior_notice_service_id', 'message', 'pickup_message', 'drop_off_message', 'phone_number', 'info_url', 'booking_url']))
+  AND (ARRAY['booking_rule_id', 'prior_notice_service_id', 'message', 'pickup_message', 'drop_off_message', 'phone_number', 'info_url', 'booking_url'] && %(header_booking_rules)s::text[])
   AND (strpos(t.booking_rule_id, E'\n') + strpos(t.booking_rule_id, E'\r') > 0
      OR strpos(t.prior_notice_service_id, E'\n') + strpos(t.prior_notice_service_id, E'\r') > 0
      OR strpos(t.message, E'\n') + strpos(t.message, E'\r') > 0
@@ -388,7 +384,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'translations.txt', t.line_number, v.f, jsonb_build_object('table_name', t.table_name, 'field_name', t.field_name, 'language', t.language, 'record_id', t.record_id, 'record_sub_id', t.record_sub_id, 'field_value', t.field_value), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.translations t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'translations.txt' AND h.columns && ARRAY['table_name', 'field_name', 'language', 'translation', 'record_id', 'record_sub_id', 'field_value']))
+  AND (ARRAY['table_name', 'field_name', 'language', 'translation', 'record_id', 'record_sub_id', 'field_value'] && %(header_translations)s::text[])
   AND (strpos(t.table_name, E'\n') + strpos(t.table_name, E'\r') > 0
      OR strpos(t.field_name, E'\n') + strpos(t.field_name, E'\r') > 0
      OR strpos(t.language, E'\n') + strpos(t.language, E'\r') > 0
@@ -408,7 +404,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'feed_info.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.feed_info t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'feed_info.txt' AND h.columns && ARRAY['feed_publisher_name', 'feed_publisher_url', 'feed_lang', 'default_lang', 'feed_version', 'feed_contact_email', 'feed_contact_url']))
+  AND (ARRAY['feed_publisher_name', 'feed_publisher_url', 'feed_lang', 'default_lang', 'feed_version', 'feed_contact_email', 'feed_contact_url'] && %(header_feed_info)s::text[])
   AND (strpos(t.feed_publisher_name, E'\n') + strpos(t.feed_publisher_name, E'\r') > 0
      OR strpos(t.feed_publisher_url, E'\n') + strpos(t.feed_publisher_url, E'\r') > 0
      OR strpos(t.feed_lang, E'\n') + strpos(t.feed_lang, E'\r') > 0
@@ -428,7 +424,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'new_line_in_value', 'ERROR', 'attributions.txt', t.line_number, v.f, jsonb_build_object('attribution_id', t.attribution_id), v.val, v.ctx, 'new_line_in_value'
 FROM (SELECT * FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'attributions.txt' AND h.columns && ARRAY['attribution_id', 'agency_id', 'route_id', 'trip_id', 'organization_name', 'attribution_url', 'attribution_email', 'attribution_phone']))
+  AND (ARRAY['attribution_id', 'agency_id', 'route_id', 'trip_id', 'organization_name', 'attribution_url', 'attribution_email', 'attribution_phone'] && %(header_attributions)s::text[])
   AND (strpos(t.attribution_id, E'\n') + strpos(t.attribution_id, E'\r') > 0
      OR strpos(t.agency_id, E'\n') + strpos(t.agency_id, E'\r') > 0
      OR strpos(t.route_id, E'\n') + strpos(t.route_id, E'\r') > 0

@@ -5,12 +5,12 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'agency.txt', t.line_number, 'agency_id', jsonb_build_object('agency_id', t.agency_id), t.agency_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.agency t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'agency.txt' AND h.columns && ARRAY['agency_id']))
+  AND (ARRAY['agency_id'] && %(header_agency)s::text[])
   AND t.agency_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'stops.txt', t.line_number, v.f, jsonb_build_object('stop_id', t.stop_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stops.txt' AND h.columns && ARRAY['stop_id', 'zone_id', 'parent_station', 'level_id']))
+  AND (ARRAY['stop_id', 'zone_id', 'parent_station', 'level_id'] && %(header_stops)s::text[])
   AND (t.stop_id ~ '[^ -~]'
      OR t.zone_id ~ '[^ -~]'
      OR t.parent_station ~ '[^ -~]'
@@ -24,7 +24,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'routes.txt', t.line_number, v.f, jsonb_build_object('route_id', t.route_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'routes.txt' AND h.columns && ARRAY['route_id', 'agency_id', 'network_id']))
+  AND (ARRAY['route_id', 'agency_id', 'network_id'] && %(header_routes)s::text[])
   AND (t.route_id ~ '[^ -~]'
      OR t.agency_id ~ '[^ -~]'
      OR t.network_id ~ '[^ -~]')) t
@@ -36,7 +36,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'trips.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.trips t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'trips.txt' AND h.columns && ARRAY['route_id', 'service_id', 'trip_id', 'block_id', 'shape_id']))
+  AND (ARRAY['route_id', 'service_id', 'trip_id', 'block_id', 'shape_id'] && %(header_trips)s::text[])
   AND (t.route_id ~ '[^ -~]'
      OR t.service_id ~ '[^ -~]'
      OR t.trip_id ~ '[^ -~]'
@@ -51,10 +51,7 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'stop_times.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id, 'stop_sequence', t.stop_sequence), v.val, v.ctx, 'non_ascii_or_non_printable_char'
-FROM (SELECT * FROM gtfs.stop_times t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_times.txt' AND h.columns && ARRAY['location_group_id', 'location_id', 'pickup_booking_rule_id', 'drop_off_booking_rule_id'])
-    OR EXISTS (SELECT 1 FROM (SELECT trip_id FROM v_trip) d(v) WHERE d.v ~ '[^ -~]')
-    OR EXISTS (SELECT 1 FROM (SELECT DISTINCT stop_id FROM v_stop_use) d(v) WHERE d.v ~ '[^ -~]'))
+FROM (SELECT * FROM v_stop_times_row t WHERE t.feed_version_id = %(feed_version_id)s
   AND (t.trip_id IN (SELECT d.v FROM (SELECT trip_id FROM v_trip) d(v) WHERE d.v ~ '[^ -~]')
      OR t.stop_id IN (SELECT d.v FROM (SELECT DISTINCT stop_id FROM v_stop_use) d(v) WHERE d.v ~ '[^ -~]')
      OR t.location_group_id ~ '[^ -~]'
@@ -72,17 +69,17 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'calendar.txt', t.line_number, 'service_id', jsonb_build_object('service_id', t.service_id), t.service_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.calendar t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'calendar.txt' AND h.columns && ARRAY['service_id']))
+  AND (ARRAY['service_id'] && %(header_calendar)s::text[])
   AND t.service_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'calendar_dates.txt', t.line_number, 'service_id', jsonb_build_object('service_id', t.service_id, 'date', t.date), t.service_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.calendar_dates t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'calendar_dates.txt' AND h.columns && ARRAY['service_id']))
+  AND (ARRAY['service_id'] && %(header_calendar_dates)s::text[])
   AND t.service_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'fare_attributes.txt', t.line_number, v.f, jsonb_build_object('fare_id', t.fare_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.fare_attributes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_attributes.txt' AND h.columns && ARRAY['fare_id', 'agency_id']))
+  AND (ARRAY['fare_id', 'agency_id'] && %(header_fare_attributes)s::text[])
   AND (t.fare_id ~ '[^ -~]'
      OR t.agency_id ~ '[^ -~]')) t
 CROSS JOIN LATERAL (VALUES
@@ -92,7 +89,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'fare_rules.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.fare_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_rules.txt' AND h.columns && ARRAY['fare_id', 'route_id', 'origin_id', 'destination_id', 'contains_id']))
+  AND (ARRAY['fare_id', 'route_id', 'origin_id', 'destination_id', 'contains_id'] && %(header_fare_rules)s::text[])
   AND (t.fare_id ~ '[^ -~]'
      OR t.route_id ~ '[^ -~]'
      OR t.origin_id ~ '[^ -~]'
@@ -108,7 +105,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'timeframes.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.timeframes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'timeframes.txt' AND h.columns && ARRAY['timeframe_group_id', 'service_id']))
+  AND (ARRAY['timeframe_group_id', 'service_id'] && %(header_timeframes)s::text[])
   AND (t.timeframe_group_id ~ '[^ -~]'
      OR t.service_id ~ '[^ -~]')) t
 CROSS JOIN LATERAL (VALUES
@@ -118,17 +115,17 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'rider_categories.txt', t.line_number, 'rider_category_id', jsonb_build_object('rider_category_id', t.rider_category_id), t.rider_category_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.rider_categories t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'rider_categories.txt' AND h.columns && ARRAY['rider_category_id']))
+  AND (ARRAY['rider_category_id'] && %(header_rider_categories)s::text[])
   AND t.rider_category_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'fare_media.txt', t.line_number, 'fare_media_id', jsonb_build_object('fare_media_id', t.fare_media_id), t.fare_media_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.fare_media t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_media.txt' AND h.columns && ARRAY['fare_media_id']))
+  AND (ARRAY['fare_media_id'] && %(header_fare_media)s::text[])
   AND t.fare_media_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'fare_products.txt', t.line_number, v.f, jsonb_build_object('fare_product_id', t.fare_product_id, 'rider_category_id', t.rider_category_id, 'fare_media_id', t.fare_media_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.fare_products t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_products.txt' AND h.columns && ARRAY['fare_product_id', 'rider_category_id', 'fare_media_id']))
+  AND (ARRAY['fare_product_id', 'rider_category_id', 'fare_media_id'] && %(header_fare_products)s::text[])
   AND (t.fare_product_id ~ '[^ -~]'
      OR t.rider_category_id ~ '[^ -~]'
      OR t.fare_media_id ~ '[^ -~]')) t
@@ -140,7 +137,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'fare_leg_rules.txt', t.line_number, v.f, jsonb_build_object('network_id', t.network_id, 'from_area_id', t.from_area_id, 'to_area_id', t.to_area_id, 'from_timeframe_group_id', t.from_timeframe_group_id, 'to_timeframe_group_id', t.to_timeframe_group_id, 'fare_product_id', t.fare_product_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.fare_leg_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_leg_rules.txt' AND h.columns && ARRAY['leg_group_id', 'network_id', 'from_area_id', 'to_area_id', 'from_timeframe_group_id', 'to_timeframe_group_id', 'fare_product_id']))
+  AND (ARRAY['leg_group_id', 'network_id', 'from_area_id', 'to_area_id', 'from_timeframe_group_id', 'to_timeframe_group_id', 'fare_product_id'] && %(header_fare_leg_rules)s::text[])
   AND (t.leg_group_id ~ '[^ -~]'
      OR t.network_id ~ '[^ -~]'
      OR t.from_area_id ~ '[^ -~]'
@@ -160,7 +157,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'fare_leg_join_rules.txt', t.line_number, v.f, jsonb_build_object('from_network_id', t.from_network_id, 'to_network_id', t.to_network_id, 'from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.fare_leg_join_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_leg_join_rules.txt' AND h.columns && ARRAY['from_network_id', 'to_network_id', 'from_stop_id', 'to_stop_id']))
+  AND (ARRAY['from_network_id', 'to_network_id', 'from_stop_id', 'to_stop_id'] && %(header_fare_leg_join_rules)s::text[])
   AND (t.from_network_id ~ '[^ -~]'
      OR t.to_network_id ~ '[^ -~]'
      OR t.from_stop_id ~ '[^ -~]'
@@ -174,7 +171,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'fare_transfer_rules.txt', t.line_number, v.f, jsonb_build_object('from_leg_group_id', t.from_leg_group_id, 'to_leg_group_id', t.to_leg_group_id, 'fare_product_id', t.fare_product_id, 'transfer_count', t.transfer_count, 'duration_limit', t.duration_limit), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.fare_transfer_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_transfer_rules.txt' AND h.columns && ARRAY['from_leg_group_id', 'to_leg_group_id', 'fare_product_id']))
+  AND (ARRAY['from_leg_group_id', 'to_leg_group_id', 'fare_product_id'] && %(header_fare_transfer_rules)s::text[])
   AND (t.from_leg_group_id ~ '[^ -~]'
      OR t.to_leg_group_id ~ '[^ -~]'
      OR t.fare_product_id ~ '[^ -~]')) t
@@ -186,12 +183,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'areas.txt', t.line_number, 'area_id', jsonb_build_object('area_id', t.area_id), t.area_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.areas t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'areas.txt' AND h.columns && ARRAY['area_id']))
+  AND (ARRAY['area_id'] && %(header_areas)s::text[])
   AND t.area_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'stop_areas.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.stop_areas t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_areas.txt' AND h.columns && ARRAY['area_id', 'stop_id']))
+  AND (ARRAY['area_id', 'stop_id'] && %(header_stop_areas)s::text[])
   AND (t.area_id ~ '[^ -~]'
      OR t.stop_id ~ '[^ -~]')) t
 CROSS JOIN LATERAL (VALUES
@@ -201,12 +198,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'networks.txt', t.line_number, 'network_id', jsonb_build_object('network_id', t.network_id), t.network_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.networks t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'networks.txt' AND h.columns && ARRAY['network_id']))
+  AND (ARRAY['network_id'] && %(header_networks)s::text[])
   AND t.network_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'route_networks.txt', t.line_number, v.f, jsonb_build_object('route_id', t.route_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.route_networks t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'route_networks.txt' AND h.columns && ARRAY['network_id', 'route_id']))
+  AND (ARRAY['network_id', 'route_id'] && %(header_route_networks)s::text[])
   AND (t.network_id ~ '[^ -~]'
      OR t.route_id ~ '[^ -~]')) t
 CROSS JOIN LATERAL (VALUES
@@ -215,18 +212,17 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'shapes.txt', t.line_number, 'shape_id', jsonb_build_object('shape_id', t.shape_id, 'shape_pt_sequence', t.shape_pt_sequence), t.shape_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
-FROM gtfs.shapes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'shapes.txt' AND h.columns && ARRAY['shape_id']))
-  AND t.shape_id ~ '[^ -~]'
+FROM v_shapes_row t WHERE t.feed_version_id = %(feed_version_id)s
+  AND t.shape_id IN (SELECT d.v FROM (SELECT shape_id FROM v_shape) d(v) WHERE d.v ~ '[^ -~]')
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'frequencies.txt', t.line_number, 'trip_id', jsonb_build_object('trip_id', t.trip_id, 'start_time', t.start_time), t.trip_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'frequencies.txt' AND h.columns && ARRAY['trip_id']))
+  AND (ARRAY['trip_id'] && %(header_frequencies)s::text[])
   AND t.trip_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'transfers.txt', t.line_number, v.f, jsonb_build_object('from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id, 'from_trip_id', t.from_trip_id, 'to_trip_id', t.to_trip_id, 'from_route_id', t.from_route_id, 'to_route_id', t.to_route_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'transfers.txt' AND h.columns && ARRAY['from_stop_id', 'to_stop_id', 'from_route_id', 'to_route_id', 'from_trip_id', 'to_trip_id']))
+  AND (ARRAY['from_stop_id', 'to_stop_id', 'from_route_id', 'to_route_id', 'from_trip_id', 'to_trip_id'] && %(header_transfers)s::text[])
   AND (t.from_stop_id ~ '[^ -~]'
      OR t.to_stop_id ~ '[^ -~]'
      OR t.from_route_id ~ '[^ -~]'
@@ -244,7 +240,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'pathways.txt', t.line_number, v.f, jsonb_build_object('pathway_id', t.pathway_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.pathways t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'pathways.txt' AND h.columns && ARRAY['pathway_id', 'from_stop_id', 'to_stop_id']))
+  AND (ARRAY['pathway_id', 'from_stop_id', 'to_stop_id'] && %(header_pathways)s::text[])
   AND (t.pathway_id ~ '[^ -~]'
      OR t.from_stop_id ~ '[^ -~]'
      OR t.to_stop_id ~ '[^ -~]')) t
@@ -256,17 +252,17 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'levels.txt', t.line_number, 'level_id', jsonb_build_object('level_id', t.level_id), t.level_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.levels t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'levels.txt' AND h.columns && ARRAY['level_id']))
+  AND (ARRAY['level_id'] && %(header_levels)s::text[])
   AND t.level_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'location_groups.txt', t.line_number, 'location_group_id', jsonb_build_object('location_group_id', t.location_group_id), t.location_group_id, NULL::jsonb, 'non_ascii_or_non_printable_char'
 FROM gtfs.location_groups t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'location_groups.txt' AND h.columns && ARRAY['location_group_id']))
+  AND (ARRAY['location_group_id'] && %(header_location_groups)s::text[])
   AND t.location_group_id ~ '[^ -~]'
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'location_group_stops.txt', t.line_number, v.f, NULL::jsonb, v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.location_group_stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'location_group_stops.txt' AND h.columns && ARRAY['location_group_id', 'stop_id']))
+  AND (ARRAY['location_group_id', 'stop_id'] && %(header_location_group_stops)s::text[])
   AND (t.location_group_id ~ '[^ -~]'
      OR t.stop_id ~ '[^ -~]')) t
 CROSS JOIN LATERAL (VALUES
@@ -276,7 +272,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'booking_rules.txt', t.line_number, v.f, jsonb_build_object('booking_rule_id', t.booking_rule_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'booking_rules.txt' AND h.columns && ARRAY['booking_rule_id', 'prior_notice_service_id']))
+  AND (ARRAY['booking_rule_id', 'prior_notice_service_id'] && %(header_booking_rules)s::text[])
   AND (t.booking_rule_id ~ '[^ -~]'
      OR t.prior_notice_service_id ~ '[^ -~]')) t
 CROSS JOIN LATERAL (VALUES
@@ -286,7 +282,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'translations.txt', t.line_number, v.f, jsonb_build_object('table_name', t.table_name, 'field_name', t.field_name, 'language', t.language, 'record_id', t.record_id, 'record_sub_id', t.record_sub_id, 'field_value', t.field_value), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.translations t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'translations.txt' AND h.columns && ARRAY['record_id', 'record_sub_id']))
+  AND (ARRAY['record_id', 'record_sub_id'] && %(header_translations)s::text[])
   AND (t.record_id ~ '[^ -~]'
      OR t.record_sub_id ~ '[^ -~]')) t
 CROSS JOIN LATERAL (VALUES
@@ -296,7 +292,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'non_ascii_or_non_printable_char', 'WARNING', 'attributions.txt', t.line_number, v.f, jsonb_build_object('attribution_id', t.attribution_id), v.val, v.ctx, 'non_ascii_or_non_printable_char'
 FROM (SELECT * FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'attributions.txt' AND h.columns && ARRAY['attribution_id', 'agency_id', 'route_id', 'trip_id']))
+  AND (ARRAY['attribution_id', 'agency_id', 'route_id', 'trip_id'] && %(header_attributions)s::text[])
   AND (t.attribution_id ~ '[^ -~]'
      OR t.agency_id ~ '[^ -~]'
      OR t.route_id ~ '[^ -~]'

@@ -6,7 +6,7 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'stops.txt', t.line_number, v.f, jsonb_build_object('stop_id', t.stop_id), v.val, v.ctx, 'number_out_of_range'
 FROM (SELECT * FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stops.txt' AND h.columns && ARRAY['stop_lat', 'stop_lon']))
+  AND (ARRAY['stop_lat', 'stop_lon'] && %(header_stops)s::text[])
   AND (NOT (t.stop_lat BETWEEN -90 AND 90)
      OR NOT (t.stop_lon BETWEEN -180 AND 180))) t
 CROSS JOIN LATERAL (VALUES
@@ -15,8 +15,7 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'shapes.txt', t.line_number, v.f, jsonb_build_object('shape_id', t.shape_id, 'shape_pt_sequence', t.shape_pt_sequence), v.val, v.ctx, 'number_out_of_range'
-FROM (SELECT * FROM gtfs.shapes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'shapes.txt' AND h.columns && ARRAY['shape_pt_lat', 'shape_pt_lon', 'shape_pt_sequence', 'shape_dist_traveled']))
+FROM (SELECT * FROM v_shapes_row t WHERE t.feed_version_id = %(feed_version_id)s
   AND (NOT (t.shape_pt_lat BETWEEN -90 AND 90)
      OR NOT (t.shape_pt_lon BETWEEN -180 AND 180)
      OR t.shape_pt_sequence < 0
@@ -29,8 +28,7 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'stop_times.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id, 'stop_sequence', t.stop_sequence), v.val, v.ctx, 'number_out_of_range'
-FROM (SELECT * FROM gtfs.stop_times t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_times.txt' AND h.columns && ARRAY['stop_sequence', 'shape_dist_traveled']))
+FROM (SELECT * FROM v_stop_times_row t WHERE t.feed_version_id = %(feed_version_id)s
   AND (t.stop_sequence < 0
      OR t.shape_dist_traveled < 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -40,12 +38,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'frequencies.txt', t.line_number, 'headway_secs', jsonb_build_object('trip_id', t.trip_id, 'start_time', t.start_time), t.headway_secs::text, NULL::jsonb, 'number_out_of_range'
 FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'frequencies.txt' AND h.columns && ARRAY['headway_secs']))
+  AND (ARRAY['headway_secs'] && %(header_frequencies)s::text[])
   AND t.headway_secs <= 0
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'fare_attributes.txt', t.line_number, v.f, jsonb_build_object('fare_id', t.fare_id), v.val, v.ctx, 'number_out_of_range'
 FROM (SELECT * FROM gtfs.fare_attributes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_attributes.txt' AND h.columns && ARRAY['price', 'transfer_duration']))
+  AND (ARRAY['price', 'transfer_duration'] && %(header_fare_attributes)s::text[])
   AND (t.price < 0
      OR t.transfer_duration < 0)) t
 CROSS JOIN LATERAL (VALUES
@@ -55,12 +53,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'transfers.txt', t.line_number, 'min_transfer_time', jsonb_build_object('from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id, 'from_trip_id', t.from_trip_id, 'to_trip_id', t.to_trip_id, 'from_route_id', t.from_route_id, 'to_route_id', t.to_route_id), t.min_transfer_time::text, NULL::jsonb, 'number_out_of_range'
 FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'transfers.txt' AND h.columns && ARRAY['min_transfer_time']))
+  AND (ARRAY['min_transfer_time'] && %(header_transfers)s::text[])
   AND t.min_transfer_time < 0
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'pathways.txt', t.line_number, v.f, jsonb_build_object('pathway_id', t.pathway_id), v.val, v.ctx, 'number_out_of_range'
 FROM (SELECT * FROM gtfs.pathways t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'pathways.txt' AND h.columns && ARRAY['length', 'traversal_time', 'min_width', 'stair_count']))
+  AND (ARRAY['length', 'traversal_time', 'min_width', 'stair_count'] && %(header_pathways)s::text[])
   AND (t.length < 0
      OR t.traversal_time <= 0
      OR t.min_width <= 0
@@ -74,5 +72,5 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'number_out_of_range', 'ERROR', 'routes.txt', t.line_number, 'route_sort_order', jsonb_build_object('route_id', t.route_id), t.route_sort_order::text, NULL::jsonb, 'number_out_of_range'
 FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'routes.txt' AND h.columns && ARRAY['route_sort_order']))
+  AND (ARRAY['route_sort_order'] && %(header_routes)s::text[])
   AND t.route_sort_order < 0;

@@ -7,5 +7,5 @@ FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
   AND abs(t.stop_lat) <= 1 AND abs(t.stop_lon) <= 1
 UNION ALL
 SELECT t.feed_version_id, 'point_near_origin', 'ERROR', 'shapes.txt', t.line_number, 'shape_pt_lat', jsonb_build_object('shape_id', t.shape_id, 'shape_pt_sequence', t.shape_pt_sequence), t.shape_pt_lat || ',' || t.shape_pt_lon, NULL::jsonb, 'point_near_origin'
-FROM gtfs.shapes t WHERE t.feed_version_id = %(feed_version_id)s
+FROM v_shapes_row t WHERE t.feed_version_id = %(feed_version_id)s
   AND abs(t.shape_pt_lat) <= 1 AND abs(t.shape_pt_lon) <= 1;

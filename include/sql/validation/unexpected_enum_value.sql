@@ -5,12 +5,12 @@
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'agency.txt', t.line_number, 'cemv_support', jsonb_build_object('agency_id', t.agency_id), t.cemv_support::text, NULL::jsonb, 'unexpected_enum_value'
 FROM gtfs.agency t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'agency.txt' AND h.columns && ARRAY['cemv_support']))
+  AND (ARRAY['cemv_support'] && %(header_agency)s::text[])
   AND t.cemv_support NOT IN (0,1,2)
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'stops.txt', t.line_number, v.f, jsonb_build_object('stop_id', t.stop_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.stops t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stops.txt' AND h.columns && ARRAY['location_type', 'wheelchair_boarding', 'stop_access']))
+  AND (ARRAY['location_type', 'wheelchair_boarding', 'stop_access'] && %(header_stops)s::text[])
   AND (t.location_type NOT IN (0,1,2,3,4)
      OR t.wheelchair_boarding NOT IN (0,1,2)
      OR t.stop_access NOT IN (0,1))) t
@@ -22,7 +22,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'routes.txt', t.line_number, v.f, jsonb_build_object('route_id', t.route_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'routes.txt' AND h.columns && ARRAY['continuous_pickup', 'continuous_drop_off', 'cemv_support', 'route_type']))
+  AND (ARRAY['continuous_pickup', 'continuous_drop_off', 'cemv_support', 'route_type'] && %(header_routes)s::text[])
   AND (t.continuous_pickup NOT IN (0,1,2,3)
      OR t.continuous_drop_off NOT IN (0,1,2,3)
      OR t.cemv_support NOT IN (0,1,2)
@@ -36,7 +36,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'trips.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.trips t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'trips.txt' AND h.columns && ARRAY['direction_id', 'wheelchair_accessible', 'bikes_allowed', 'cars_allowed']))
+  AND (ARRAY['direction_id', 'wheelchair_accessible', 'bikes_allowed', 'cars_allowed'] && %(header_trips)s::text[])
   AND (t.direction_id NOT IN (0,1)
      OR t.wheelchair_accessible NOT IN (0,1,2)
      OR t.bikes_allowed NOT IN (0,1,2)
@@ -49,8 +49,7 @@ CROSS JOIN LATERAL (VALUES
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'stop_times.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id, 'stop_sequence', t.stop_sequence), v.val, v.ctx, 'unexpected_enum_value'
-FROM (SELECT * FROM gtfs.stop_times t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'stop_times.txt' AND h.columns && ARRAY['pickup_type', 'drop_off_type', 'continuous_pickup', 'continuous_drop_off', 'timepoint']))
+FROM (SELECT * FROM v_stop_times_row t WHERE t.feed_version_id = %(feed_version_id)s
   AND (t.pickup_type NOT IN (0,1,2,3)
      OR t.drop_off_type NOT IN (0,1,2,3)
      OR t.continuous_pickup NOT IN (0,1,2,3)
@@ -66,7 +65,7 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'calendar.txt', t.line_number, v.f, jsonb_build_object('service_id', t.service_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.calendar t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'calendar.txt' AND h.columns && ARRAY['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']))
+  AND (ARRAY['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] && %(header_calendar)s::text[])
   AND (t.monday NOT IN (0,1)
      OR t.tuesday NOT IN (0,1)
      OR t.wednesday NOT IN (0,1)
@@ -86,12 +85,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'calendar_dates.txt', t.line_number, 'exception_type', jsonb_build_object('service_id', t.service_id, 'date', t.date), t.exception_type::text, NULL::jsonb, 'unexpected_enum_value'
 FROM gtfs.calendar_dates t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'calendar_dates.txt' AND h.columns && ARRAY['exception_type']))
+  AND (ARRAY['exception_type'] && %(header_calendar_dates)s::text[])
   AND t.exception_type NOT IN (1,2)
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'fare_attributes.txt', t.line_number, v.f, jsonb_build_object('fare_id', t.fare_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.fare_attributes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_attributes.txt' AND h.columns && ARRAY['payment_method', 'transfers']))
+  AND (ARRAY['payment_method', 'transfers'] && %(header_fare_attributes)s::text[])
   AND (t.payment_method NOT IN (0,1)
      OR t.transfers NOT IN (0,1,2))) t
 CROSS JOIN LATERAL (VALUES
@@ -101,12 +100,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'transfers.txt', t.line_number, 'transfer_type', jsonb_build_object('from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id, 'from_trip_id', t.from_trip_id, 'to_trip_id', t.to_trip_id, 'from_route_id', t.from_route_id, 'to_route_id', t.to_route_id), t.transfer_type::text, NULL::jsonb, 'unexpected_enum_value'
 FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'transfers.txt' AND h.columns && ARRAY['transfer_type']))
+  AND (ARRAY['transfer_type'] && %(header_transfers)s::text[])
   AND t.transfer_type NOT IN (0,1,2,3,4,5)
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'pathways.txt', t.line_number, v.f, jsonb_build_object('pathway_id', t.pathway_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.pathways t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'pathways.txt' AND h.columns && ARRAY['pathway_mode', 'is_bidirectional']))
+  AND (ARRAY['pathway_mode', 'is_bidirectional'] && %(header_pathways)s::text[])
   AND (t.pathway_mode NOT IN (1,2,3,4,5,6,7)
      OR t.is_bidirectional NOT IN (0,1))) t
 CROSS JOIN LATERAL (VALUES
@@ -116,12 +115,12 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'frequencies.txt', t.line_number, 'exact_times', jsonb_build_object('trip_id', t.trip_id, 'start_time', t.start_time), t.exact_times::text, NULL::jsonb, 'unexpected_enum_value'
 FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'frequencies.txt' AND h.columns && ARRAY['exact_times']))
+  AND (ARRAY['exact_times'] && %(header_frequencies)s::text[])
   AND t.exact_times NOT IN (0,1)
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'attributions.txt', t.line_number, v.f, jsonb_build_object('attribution_id', t.attribution_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'attributions.txt' AND h.columns && ARRAY['is_producer', 'is_operator', 'is_authority']))
+  AND (ARRAY['is_producer', 'is_operator', 'is_authority'] && %(header_attributions)s::text[])
   AND (t.is_producer NOT IN (0,1)
      OR t.is_operator NOT IN (0,1)
      OR t.is_authority NOT IN (0,1))) t
@@ -133,22 +132,22 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'booking_rules.txt', t.line_number, 'booking_type', jsonb_build_object('booking_rule_id', t.booking_rule_id), t.booking_type::text, NULL::jsonb, 'unexpected_enum_value'
 FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'booking_rules.txt' AND h.columns && ARRAY['booking_type']))
+  AND (ARRAY['booking_type'] && %(header_booking_rules)s::text[])
   AND t.booking_type NOT IN (0,1,2)
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'fare_media.txt', t.line_number, 'fare_media_type', jsonb_build_object('fare_media_id', t.fare_media_id), t.fare_media_type::text, NULL::jsonb, 'unexpected_enum_value'
 FROM gtfs.fare_media t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_media.txt' AND h.columns && ARRAY['fare_media_type']))
+  AND (ARRAY['fare_media_type'] && %(header_fare_media)s::text[])
   AND t.fare_media_type NOT IN (0,1,2,3,4)
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'rider_categories.txt', t.line_number, 'is_default_fare_category', jsonb_build_object('rider_category_id', t.rider_category_id), t.is_default_fare_category::text, NULL::jsonb, 'unexpected_enum_value'
 FROM gtfs.rider_categories t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'rider_categories.txt' AND h.columns && ARRAY['is_default_fare_category']))
+  AND (ARRAY['is_default_fare_category'] && %(header_rider_categories)s::text[])
   AND t.is_default_fare_category NOT IN (0,1)
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'fare_transfer_rules.txt', t.line_number, v.f, jsonb_build_object('from_leg_group_id', t.from_leg_group_id, 'to_leg_group_id', t.to_leg_group_id, 'fare_product_id', t.fare_product_id, 'transfer_count', t.transfer_count, 'duration_limit', t.duration_limit), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.fare_transfer_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (EXISTS (SELECT 1 FROM gtfs.feed_version_file h WHERE h.feed_version_id = %(feed_version_id)s AND h.filename = 'fare_transfer_rules.txt' AND h.columns && ARRAY['duration_limit_type', 'fare_transfer_type']))
+  AND (ARRAY['duration_limit_type', 'fare_transfer_type'] && %(header_fare_transfer_rules)s::text[])
   AND (t.duration_limit_type NOT IN (0,1,2,3)
      OR t.fare_transfer_type NOT IN (0,1,2))) t
 CROSS JOIN LATERAL (VALUES
