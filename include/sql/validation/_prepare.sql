@@ -53,37 +53,36 @@ ANALYZE v_trip_info;
 -- planner from repeating the field selection in every condition).
 -- JIT on: millions of rows through window functions and a long filter.
 CREATE TABLE v_st AS
-SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
-       w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, w.stops,
-       w.arrival_time < w.prev_dep AS arr_before_prev_dep,
-       w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
-       w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing
-FROM (
-    SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
-           (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
-           (p).shape_dist_traveled AS prev_dist, is_last, CASE WHEN is_last THEN stops END AS stops
-    FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
-                 lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
-                 lead(stop_sequence) OVER w IS NULL AS is_last,
-                 array_agg(stop_id) OVER w AS stops
-          FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
-            -- a range of trips when the step runs in parts (validation.py): NULL is an open end
-            AND (trip_id >= %(trip_lo)s OR %(trip_lo)s IS NULL) AND (trip_id < %(trip_hi)s OR %(trip_hi)s IS NULL)
-          -- (lag and lead ignore the frame; the whole-trip frame makes array_agg one value per trip)
-          WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) o
-    OFFSET 0) w
-LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
-LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id
-WHERE w.prev_seq IS NULL OR w.is_last
-   OR w.arrival_time < w.prev_dep
-   OR (w.arrival_time IS NOT NULL AND w.prev_dep IS NULL)
-   OR w.shape_dist_traveled <= w.prev_dist
-   -- (constants in double precision: no numeric arithmetic per row)
-   OR (w.arrival_time >= w.prev_dep
-       AND 111195 * 3.6 / 0.9 * sqrt((b.lat - a.lat) * (b.lat - a.lat)
-                                     + (b.lon - a.lon) * (b.lon - a.lon) * a.coslat * b.coslat)
-           > (SELECT min(kph) FROM v_route_speed WHERE route_type IS NOT NULL)
-             * greatest(date_part('epoch', w.arrival_time - w.prev_dep), 60::float8));
+SELECT * FROM (
+    SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
+           w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, w.stops,
+           w.arrival_time < w.prev_dep AS arr_before_prev_dep,
+           w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
+           w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing,
+           -- (constants in double precision: no numeric arithmetic per row)
+           w.arrival_time >= w.prev_dep
+             AND 111195 * 3.6 / 0.9 * sqrt((b.lat - a.lat) * (b.lat - a.lat)
+                                           + (b.lon - a.lon) * (b.lon - a.lon) * a.coslat * b.coslat)
+                 > (SELECT min(kph) FROM v_route_speed WHERE route_type IS NOT NULL)
+                   * greatest(date_part('epoch', w.arrival_time - w.prev_dep), 60::float8) AS possibly_fast
+    FROM (
+        SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
+               (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
+               (p).shape_dist_traveled AS prev_dist, is_last, CASE WHEN is_last THEN stops END AS stops
+        FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
+                     lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
+                     lead(stop_sequence) OVER w IS NULL AS is_last,
+                     array_agg(stop_id) OVER w AS stops
+              FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
+                -- a range of trips when the step runs in parts (validation.py): NULL is an open end
+                AND (trip_id >= %(trip_lo)s OR %(trip_lo)s IS NULL) AND (trip_id < %(trip_hi)s OR %(trip_hi)s IS NULL)
+              -- (lag and lead ignore the frame; the whole-trip frame makes array_agg one value per trip)
+              WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) o
+        OFFSET 0) w
+    LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
+    LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id) f
+-- (the flags are computed again for the kept rows only)
+WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast;
 ANALYZE v_st;
 
 -- Per trip: first and last stop time (the first joined to the last: cheaper than aggregating them).
@@ -157,8 +156,9 @@ FROM (SELECT shape_id, shape_pt_sequence, line_number, shape_pt_lat, shape_pt_lo
       FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s
         AND ARRAY['shape_dist_traveled'] && %(header_shapes)s::text[]
       WINDOW w AS (PARTITION BY shape_id ORDER BY shape_pt_sequence)) s
-JOIN gtfs.shapes p ON p.feed_version_id = %(feed_version_id)s AND p.shape_id = s.shape_id
-                  AND p.shape_pt_sequence = s.prev_seq
+CROSS JOIN LATERAL (  -- one key lookup per pair (LIMIT 1 keeps it a lookup, never a scan of shapes)
+    SELECT p.shape_pt_sequence, p.line_number, p.shape_pt_lat, p.shape_pt_lon, p.shape_dist_traveled FROM gtfs.shapes p
+    WHERE p.feed_version_id = %(feed_version_id)s AND p.shape_id = s.shape_id AND p.shape_pt_sequence = s.prev_seq LIMIT 1) p
 WHERE s.shape_dist_traveled <= s.prev_dist;
 ANALYZE v_shape_pair;
 
@@ -174,10 +174,11 @@ ANALYZE v_shape;
 -- point with the largest shape_dist_traveled, the first in the file among equals, as the validator picks
 -- it (trip_distance_exceeds_shape_distance*, which look at overrun shapes only).
 CREATE TABLE v_shape_end AS
-SELECT DISTINCT ON (p.shape_id) p.shape_id, p.shape_dist_traveled, p.shape_pt_lat, p.shape_pt_lon
-FROM gtfs.shapes p JOIN v_shape s ON s.shape_id = p.shape_id AND p.shape_dist_traveled = s.max_dist
-WHERE p.feed_version_id = %(feed_version_id)s
-  AND p.shape_id IN (SELECT t.shape_id FROM v_trip_info t JOIN v_trip v USING (trip_id)
-                     JOIN v_shape o ON o.shape_id = t.shape_id WHERE v.last_dist > o.max_dist)
-ORDER BY p.shape_id, p.line_number;
+SELECT o.shape_id, e.shape_dist_traveled, e.shape_pt_lat, e.shape_pt_lon
+FROM (SELECT DISTINCT s.shape_id, s.max_dist FROM v_trip_info t JOIN v_trip v USING (trip_id)
+      JOIN v_shape s ON s.shape_id = t.shape_id WHERE v.last_dist > s.max_dist) o
+CROSS JOIN LATERAL (  -- the shape's points only (a key range), never a scan of shapes
+    SELECT p.shape_dist_traveled, p.shape_pt_lat, p.shape_pt_lon FROM gtfs.shapes p
+    WHERE p.feed_version_id = %(feed_version_id)s AND p.shape_id = o.shape_id AND p.shape_dist_traveled = o.max_dist
+    ORDER BY p.line_number LIMIT 1) e;
 ANALYZE v_shape_end;

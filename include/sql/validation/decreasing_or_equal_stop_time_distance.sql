@@ -6,5 +6,7 @@ SELECT %(feed_version_id)s, 'decreasing_or_equal_stop_time_distance', 'ERROR', '
        jsonb_build_object('prevCsvRowNumber', p.line_number, 'prevStopTimeDistTraveled', s.prev_dist, 'prevStopSequence', s.prev_seq),
        'decreasing_or_equal_stop_time_distance'
 FROM v_st s
-JOIN gtfs.stop_times p ON p.feed_version_id = %(feed_version_id)s AND p.trip_id = s.trip_id AND p.stop_sequence = s.prev_seq
+CROSS JOIN LATERAL (  -- one key lookup per reported stop time (LIMIT 1 keeps it a lookup, never a scan)
+    SELECT p.line_number FROM gtfs.stop_times p
+    WHERE p.feed_version_id = %(feed_version_id)s AND p.trip_id = s.trip_id AND p.stop_sequence = s.prev_seq LIMIT 1) p
 WHERE s.dist_not_increasing;
