@@ -66,6 +66,15 @@ SQL_TYPES: dict[FieldType, str] = {
 }
 
 
+class Range(enum.Enum):
+    """A numeric range the reference states in words (validation's ``number_out_of_range``;
+    latitudes and longitudes have theirs by type)."""
+
+    NON_NEGATIVE = "Non-negative"
+    POSITIVE = "Positive"
+    NON_ZERO = "Non-zero"
+
+
 class Presence(enum.Enum):
     REQUIRED = "Required"
     CONDITIONALLY_REQUIRED = "Conditionally Required"
@@ -82,6 +91,11 @@ class Column:
     # validation, never by a database constraint: real feeds break references
     # and must still load.
     references: tuple[str, str] | None = None
+    # Enum: the values the reference defines (validation's unexpected_enum_value), and a range
+    # of further allowed values (route_type's extended types, 100-1799).
+    values: tuple[int, ...] = ()
+    extended: tuple[int, int] | None = None
+    range: Range | None = None
 
     @property
     def sql_type(self) -> str:
@@ -124,13 +138,14 @@ CF = Presence.CONDITIONALLY_FORBIDDEN
 T = FieldType
 
 
-def _c(name: str, type_: FieldType, presence: Presence = O, ref: str | None = None) -> Column:
+def _c(name: str, type_: FieldType, presence: Presence = O, ref: str | None = None, *,
+       values: tuple[int, ...] = (), extended: tuple[int, int] | None = None, range: Range | None = None) -> Column:
     """Short constructor: ``ref`` is "file.txt.column"."""
     references = None
     if ref:
         file_name, _, column = ref.rpartition(".")
         references = (file_name, column)
-    return Column(name, type_, presence, references)
+    return Column(name, type_, presence, references, values, extended, range)
 
 
 FILES: tuple[GtfsFile, ...] = (
@@ -146,7 +161,7 @@ FILES: tuple[GtfsFile, ...] = (
             _c("agency_phone", T.PHONE),
             _c("agency_fare_url", T.URL),
             _c("agency_email", T.EMAIL),
-            _c("cemv_support", T.ENUM),
+            _c("cemv_support", T.ENUM, values=(0, 1, 2)),
         ),
         primary_key=("agency_id",),
     ),
@@ -163,13 +178,13 @@ FILES: tuple[GtfsFile, ...] = (
             _c("stop_lon", T.LONGITUDE, CR),
             _c("zone_id", T.ID),
             _c("stop_url", T.URL),
-            _c("location_type", T.ENUM),
+            _c("location_type", T.ENUM, values=(0, 1, 2, 3, 4)),
             _c("parent_station", T.ID, CR, "stops.txt.stop_id"),
             _c("stop_timezone", T.TIMEZONE),
-            _c("wheelchair_boarding", T.ENUM),
+            _c("wheelchair_boarding", T.ENUM, values=(0, 1, 2)),
             _c("level_id", T.ID, O, "levels.txt.level_id"),
             _c("platform_code", T.TEXT),
-            _c("stop_access", T.ENUM, CF),
+            _c("stop_access", T.ENUM, CF, values=(0, 1)),
         ),
         primary_key=("stop_id",),
         condition="required unless the feed defines GTFS-Flex locations (locations.geojson)",
@@ -183,15 +198,15 @@ FILES: tuple[GtfsFile, ...] = (
             _c("route_short_name", T.TEXT, CR),
             _c("route_long_name", T.TEXT, CR),
             _c("route_desc", T.TEXT),
-            _c("route_type", T.ENUM, R),
+            _c("route_type", T.ENUM, R, values=(0, 1, 2, 3, 4, 5, 6, 7, 11, 12), extended=(100, 1799)),
             _c("route_url", T.URL),
             _c("route_color", T.COLOR),
             _c("route_text_color", T.COLOR),
-            _c("route_sort_order", T.INTEGER),
-            _c("continuous_pickup", T.ENUM, CF),
-            _c("continuous_drop_off", T.ENUM, CF),
+            _c("route_sort_order", T.INTEGER, range=Range.NON_NEGATIVE),
+            _c("continuous_pickup", T.ENUM, CF, values=(0, 1, 2, 3)),
+            _c("continuous_drop_off", T.ENUM, CF, values=(0, 1, 2, 3)),
             _c("network_id", T.ID, CF),
-            _c("cemv_support", T.ENUM),
+            _c("cemv_support", T.ENUM, values=(0, 1, 2)),
         ),
         primary_key=("route_id",),
     ),
@@ -204,12 +219,12 @@ FILES: tuple[GtfsFile, ...] = (
             _c("trip_id", T.ID, R),
             _c("trip_headsign", T.TEXT),
             _c("trip_short_name", T.TEXT),
-            _c("direction_id", T.ENUM),
+            _c("direction_id", T.ENUM, values=(0, 1)),
             _c("block_id", T.ID),
             _c("shape_id", T.ID, CR, "shapes.txt.shape_id"),
-            _c("wheelchair_accessible", T.ENUM),
-            _c("bikes_allowed", T.ENUM),
-            _c("cars_allowed", T.ENUM),
+            _c("wheelchair_accessible", T.ENUM, values=(0, 1, 2)),
+            _c("bikes_allowed", T.ENUM, values=(0, 1, 2)),
+            _c("cars_allowed", T.ENUM, values=(0, 1, 2)),
         ),
         primary_key=("trip_id",),
     ),
@@ -223,16 +238,16 @@ FILES: tuple[GtfsFile, ...] = (
             _c("stop_id", T.ID, CR, "stops.txt.stop_id"),
             _c("location_group_id", T.ID, CF, "location_groups.txt.location_group_id"),
             _c("location_id", T.ID, CF, "locations.geojson.id"),
-            _c("stop_sequence", T.INTEGER, R),
+            _c("stop_sequence", T.INTEGER, R, range=Range.NON_NEGATIVE),
             _c("stop_headsign", T.TEXT),
             _c("start_pickup_drop_off_window", T.TIME, CR),
             _c("end_pickup_drop_off_window", T.TIME, CR),
-            _c("pickup_type", T.ENUM, CF),
-            _c("drop_off_type", T.ENUM, CF),
-            _c("continuous_pickup", T.ENUM, CF),
-            _c("continuous_drop_off", T.ENUM, CF),
-            _c("shape_dist_traveled", T.FLOAT),
-            _c("timepoint", T.ENUM),
+            _c("pickup_type", T.ENUM, CF, values=(0, 1, 2, 3)),
+            _c("drop_off_type", T.ENUM, CF, values=(0, 1, 2, 3)),
+            _c("continuous_pickup", T.ENUM, CF, values=(0, 1, 2, 3)),
+            _c("continuous_drop_off", T.ENUM, CF, values=(0, 1, 2, 3)),
+            _c("shape_dist_traveled", T.FLOAT, range=Range.NON_NEGATIVE),
+            _c("timepoint", T.ENUM, values=(0, 1)),
             _c("pickup_booking_rule_id", T.ID, O, "booking_rules.txt.booking_rule_id"),
             _c("drop_off_booking_rule_id", T.ID, O, "booking_rules.txt.booking_rule_id"),
         ),
@@ -243,13 +258,13 @@ FILES: tuple[GtfsFile, ...] = (
         CR,
         (
             _c("service_id", T.ID, R),
-            _c("monday", T.ENUM, R),
-            _c("tuesday", T.ENUM, R),
-            _c("wednesday", T.ENUM, R),
-            _c("thursday", T.ENUM, R),
-            _c("friday", T.ENUM, R),
-            _c("saturday", T.ENUM, R),
-            _c("sunday", T.ENUM, R),
+            _c("monday", T.ENUM, R, values=(0, 1)),
+            _c("tuesday", T.ENUM, R, values=(0, 1)),
+            _c("wednesday", T.ENUM, R, values=(0, 1)),
+            _c("thursday", T.ENUM, R, values=(0, 1)),
+            _c("friday", T.ENUM, R, values=(0, 1)),
+            _c("saturday", T.ENUM, R, values=(0, 1)),
+            _c("sunday", T.ENUM, R, values=(0, 1)),
             _c("start_date", T.DATE, R),
             _c("end_date", T.DATE, R),
         ),
@@ -262,7 +277,7 @@ FILES: tuple[GtfsFile, ...] = (
         (
             _c("service_id", T.ID, R),
             _c("date", T.DATE, R),
-            _c("exception_type", T.ENUM, R),
+            _c("exception_type", T.ENUM, R, values=(1, 2)),
         ),
         primary_key=("service_id", "date"),
         condition="required if calendar.txt is omitted",
@@ -272,13 +287,13 @@ FILES: tuple[GtfsFile, ...] = (
         O,
         (
             _c("fare_id", T.ID, R),
-            _c("price", T.FLOAT, R),
+            _c("price", T.FLOAT, R, range=Range.NON_NEGATIVE),
             _c("currency_type", T.CURRENCY_CODE, R),
-            _c("payment_method", T.ENUM, R),
+            _c("payment_method", T.ENUM, R, values=(0, 1)),
             # Required, but "empty" is a valid value (unlimited transfers).
-            _c("transfers", T.ENUM, R),
+            _c("transfers", T.ENUM, R, values=(0, 1, 2)),
             _c("agency_id", T.ID, CR, "agency.txt.agency_id"),
-            _c("transfer_duration", T.INTEGER),
+            _c("transfer_duration", T.INTEGER, range=Range.NON_NEGATIVE),
         ),
         primary_key=("fare_id",),
     ),
@@ -313,7 +328,7 @@ FILES: tuple[GtfsFile, ...] = (
         (
             _c("rider_category_id", T.ID, R),
             _c("rider_category_name", T.TEXT, R),
-            _c("is_default_fare_category", T.ENUM, R),
+            _c("is_default_fare_category", T.ENUM, R, values=(0, 1)),
             _c("eligibility_url", T.URL),
         ),
         primary_key=("rider_category_id",),
@@ -324,7 +339,7 @@ FILES: tuple[GtfsFile, ...] = (
         (
             _c("fare_media_id", T.ID, R),
             _c("fare_media_name", T.TEXT),
-            _c("fare_media_type", T.ENUM, R),
+            _c("fare_media_type", T.ENUM, R, values=(0, 1, 2, 3, 4)),
         ),
         primary_key=("fare_media_id",),
     ),
@@ -384,8 +399,8 @@ FILES: tuple[GtfsFile, ...] = (
             _c("to_leg_group_id", T.ID, O, "fare_leg_rules.txt.leg_group_id"),
             _c("transfer_count", T.INTEGER, CF),
             _c("duration_limit", T.INTEGER),
-            _c("duration_limit_type", T.ENUM, CR),
-            _c("fare_transfer_type", T.ENUM, R),
+            _c("duration_limit_type", T.ENUM, CR, values=(0, 1, 2, 3)),
+            _c("fare_transfer_type", T.ENUM, R, values=(0, 1, 2)),
             _c("fare_product_id", T.ID, O, "fare_products.txt.fare_product_id"),
         ),
         primary_key=(
@@ -441,8 +456,8 @@ FILES: tuple[GtfsFile, ...] = (
             _c("shape_id", T.ID, R),
             _c("shape_pt_lat", T.LATITUDE, R),
             _c("shape_pt_lon", T.LONGITUDE, R),
-            _c("shape_pt_sequence", T.INTEGER, R),
-            _c("shape_dist_traveled", T.FLOAT),
+            _c("shape_pt_sequence", T.INTEGER, R, range=Range.NON_NEGATIVE),
+            _c("shape_dist_traveled", T.FLOAT, range=Range.NON_NEGATIVE),
         ),
         primary_key=("shape_id", "shape_pt_sequence"),
     ),
@@ -453,8 +468,8 @@ FILES: tuple[GtfsFile, ...] = (
             _c("trip_id", T.ID, R, "trips.txt.trip_id"),
             _c("start_time", T.TIME, R),
             _c("end_time", T.TIME, R),
-            _c("headway_secs", T.INTEGER, R),
-            _c("exact_times", T.ENUM),
+            _c("headway_secs", T.INTEGER, R, range=Range.POSITIVE),
+            _c("exact_times", T.ENUM, values=(0, 1)),
         ),
         primary_key=("trip_id", "start_time"),
     ),
@@ -468,8 +483,8 @@ FILES: tuple[GtfsFile, ...] = (
             _c("to_route_id", T.ID, O, "routes.txt.route_id"),
             _c("from_trip_id", T.ID, CR, "trips.txt.trip_id"),
             _c("to_trip_id", T.ID, CR, "trips.txt.trip_id"),
-            _c("transfer_type", T.ENUM, R),
-            _c("min_transfer_time", T.INTEGER),
+            _c("transfer_type", T.ENUM, R, values=(0, 1, 2, 3, 4, 5)),
+            _c("min_transfer_time", T.INTEGER, range=Range.NON_NEGATIVE),
         ),
         primary_key=(
             "from_stop_id",
@@ -487,13 +502,13 @@ FILES: tuple[GtfsFile, ...] = (
             _c("pathway_id", T.ID, R),
             _c("from_stop_id", T.ID, R, "stops.txt.stop_id"),
             _c("to_stop_id", T.ID, R, "stops.txt.stop_id"),
-            _c("pathway_mode", T.ENUM, R),
-            _c("is_bidirectional", T.ENUM, R),
-            _c("length", T.FLOAT),
-            _c("traversal_time", T.INTEGER),
-            _c("stair_count", T.INTEGER),
+            _c("pathway_mode", T.ENUM, R, values=(1, 2, 3, 4, 5, 6, 7)),
+            _c("is_bidirectional", T.ENUM, R, values=(0, 1)),
+            _c("length", T.FLOAT, range=Range.NON_NEGATIVE),
+            _c("traversal_time", T.INTEGER, range=Range.POSITIVE),
+            _c("stair_count", T.INTEGER, range=Range.NON_ZERO),
             _c("max_slope", T.FLOAT),
-            _c("min_width", T.FLOAT),
+            _c("min_width", T.FLOAT, range=Range.POSITIVE),
             _c("signposted_as", T.TEXT),
             _c("reversed_signposted_as", T.TEXT),
         ),
@@ -533,7 +548,7 @@ FILES: tuple[GtfsFile, ...] = (
         O,
         (
             _c("booking_rule_id", T.ID, R),
-            _c("booking_type", T.ENUM, R),
+            _c("booking_type", T.ENUM, R, values=(0, 1, 2)),
             _c("prior_notice_duration_min", T.INTEGER, CR),
             _c("prior_notice_duration_max", T.INTEGER, CF),
             _c("prior_notice_last_day", T.INTEGER, CR),
@@ -601,9 +616,9 @@ FILES: tuple[GtfsFile, ...] = (
             _c("route_id", T.ID, O, "routes.txt.route_id"),
             _c("trip_id", T.ID, O, "trips.txt.trip_id"),
             _c("organization_name", T.TEXT, R),
-            _c("is_producer", T.ENUM),
-            _c("is_operator", T.ENUM),
-            _c("is_authority", T.ENUM),
+            _c("is_producer", T.ENUM, values=(0, 1)),
+            _c("is_operator", T.ENUM, values=(0, 1)),
+            _c("is_authority", T.ENUM, values=(0, 1)),
             _c("attribution_url", T.URL),
             _c("attribution_email", T.EMAIL),
             _c("attribution_phone", T.PHONE),

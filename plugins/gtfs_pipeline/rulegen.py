@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import SQL_DIR
-from .reference import FILE_BY_NAME, FILES, Column, FieldType as T, GtfsFile
+from .reference import FILE_BY_NAME, FILES, Column, FieldType as T, GtfsFile, Range
 from .schema import key_is_nullable
 
 RULE_DIR: Path = SQL_DIR / "validation"
@@ -39,67 +39,19 @@ HEAD = ("INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, lin
         " context, source)\n")
 V = "%(feed_version_id)s"
 
-# Allowed values of the reference's Enum fields. (The reference model has no place for
-# them yet; tests/test_rulegen.py checks that every Enum column is listed here.)
+# The reference's enumerations and ranges (reference.py Column.values / extended / range), as
+# SQL conditions that are true for a bad value ({v}: the value).
 ENUM_VALUES: dict[tuple[str, str], tuple[int, ...]] = {
-    ("agency.txt", "cemv_support"): (0, 1, 2),
-    ("stops.txt", "location_type"): (0, 1, 2, 3, 4),
-    ("stops.txt", "wheelchair_boarding"): (0, 1, 2),
-    ("stops.txt", "stop_access"): (0, 1),
-    ("routes.txt", "continuous_pickup"): (0, 1, 2, 3),
-    ("routes.txt", "continuous_drop_off"): (0, 1, 2, 3),
-    ("routes.txt", "cemv_support"): (0, 1, 2),
-    ("trips.txt", "direction_id"): (0, 1),
-    ("trips.txt", "wheelchair_accessible"): (0, 1, 2),
-    ("trips.txt", "bikes_allowed"): (0, 1, 2),
-    ("trips.txt", "cars_allowed"): (0, 1, 2),
-    ("stop_times.txt", "pickup_type"): (0, 1, 2, 3),
-    ("stop_times.txt", "drop_off_type"): (0, 1, 2, 3),
-    ("stop_times.txt", "continuous_pickup"): (0, 1, 2, 3),
-    ("stop_times.txt", "continuous_drop_off"): (0, 1, 2, 3),
-    ("stop_times.txt", "timepoint"): (0, 1),
-    **{("calendar.txt", d): (0, 1) for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")},
-    ("calendar_dates.txt", "exception_type"): (1, 2),
-    ("fare_attributes.txt", "payment_method"): (0, 1),
-    ("fare_attributes.txt", "transfers"): (0, 1, 2),
-    ("transfers.txt", "transfer_type"): (0, 1, 2, 3, 4, 5),
-    ("pathways.txt", "pathway_mode"): (1, 2, 3, 4, 5, 6, 7),
-    ("pathways.txt", "is_bidirectional"): (0, 1),
-    ("frequencies.txt", "exact_times"): (0, 1),
-    ("attributions.txt", "is_producer"): (0, 1),
-    ("attributions.txt", "is_operator"): (0, 1),
-    ("attributions.txt", "is_authority"): (0, 1),
-    ("booking_rules.txt", "booking_type"): (0, 1, 2),
-    ("fare_media.txt", "fare_media_type"): (0, 1, 2, 3, 4),
-    ("rider_categories.txt", "is_default_fare_category"): (0, 1),
-    ("fare_transfer_rules.txt", "duration_limit_type"): (0, 1, 2, 3),
-    ("fare_transfer_rules.txt", "fare_transfer_type"): (0, 1, 2),
+    (f.name, c.name): c.values for f in FILES for c in f.columns if c.values}
+RANGE_CONDITIONS: dict[Range, str] = {
+    Range.NON_NEGATIVE: "{v} < 0",
+    Range.POSITIVE: "{v} <= 0",
+    Range.NON_ZERO: "{v} = 0",
 }
-# route_type: the basic values, and the extended (HVT) values 100-1799.
-ROUTE_TYPES = (0, 1, 2, 3, 4, 5, 6, 7, 11, 12)
-# Enum columns checked elsewhere or not at all (tests/test_rulegen.py).
-ENUM_NOT_CHECKED = {("routes.txt", "route_type"): "basic and extended values, written out below"}
-
-# Ranges the reference states in words ("non-negative", "positive", ...), as SQL conditions
-# that are true for a bad value ({v}: the value).
 RANGES: dict[tuple[str, str], str] = {
-    ("stops.txt", "stop_lat"): "NOT ({v} BETWEEN -90 AND 90)",
-    ("stops.txt", "stop_lon"): "NOT ({v} BETWEEN -180 AND 180)",
-    ("shapes.txt", "shape_pt_lat"): "NOT ({v} BETWEEN -90 AND 90)",
-    ("shapes.txt", "shape_pt_lon"): "NOT ({v} BETWEEN -180 AND 180)",
-    ("stop_times.txt", "stop_sequence"): "{v} < 0",
-    ("shapes.txt", "shape_pt_sequence"): "{v} < 0",
-    ("stop_times.txt", "shape_dist_traveled"): "{v} < 0",
-    ("shapes.txt", "shape_dist_traveled"): "{v} < 0",
-    ("frequencies.txt", "headway_secs"): "{v} <= 0",
-    ("fare_attributes.txt", "price"): "{v} < 0",
-    ("fare_attributes.txt", "transfer_duration"): "{v} < 0",
-    ("transfers.txt", "min_transfer_time"): "{v} < 0",
-    ("pathways.txt", "length"): "{v} < 0",
-    ("pathways.txt", "traversal_time"): "{v} <= 0",
-    ("pathways.txt", "min_width"): "{v} <= 0",
-    ("routes.txt", "route_sort_order"): "{v} < 0",
-    ("pathways.txt", "stair_count"): "{v} = 0",
+    **{(f.name, c.name): RANGE_CONDITIONS[c.range] for f in FILES for c in f.columns if c.range},
+    **{(f.name, c.name): "NOT ({v} BETWEEN -90 AND 90)" for f in FILES for c in f.columns if c.type is T.LATITUDE},
+    **{(f.name, c.name): "NOT ({v} BETWEEN -180 AND 180)" for f in FILES for c in f.columns if c.type is T.LONGITUDE},
 }
 
 # ISO 4217 codes as CLDR knows them (current and historic; java.util.Currency, which the
@@ -357,10 +309,14 @@ def number_out_of_range() -> str:
 
 
 def _enum_checks() -> list[Check]:
-    checks = [Check(FILE_BY_NAME[name], col, "{v} NOT IN (" + ",".join(map(str, values)) + ")")
-              for (name, col), values in ENUM_VALUES.items()]
-    checks.append(Check(FILE_BY_NAME["routes.txt"], "route_type",
-                        "{v} NOT IN (" + ",".join(map(str, ROUTE_TYPES)) + ") AND NOT ({v} BETWEEN 100 AND 1799)"))
+    checks = []
+    for f in FILES:
+        for c in f.columns:
+            if c.values:
+                bad = "{v} NOT IN (" + ",".join(map(str, c.values)) + ")"
+                if c.extended:
+                    bad += f" AND NOT ({{v}} BETWEEN {c.extended[0]} AND {c.extended[1]})"
+                checks.append(Check(f, c.name, bad))
     return checks
 
 

@@ -65,14 +65,14 @@ CREATE TABLE v_shapes_row AS
 SELECT * FROM gtfs.shapes t WHERE t.feed_version_id = %(feed_version_id)s
   AND ((t.shape_pt_lat IS NULL)
     OR (t.shape_pt_lon IS NULL)
-    OR (ARRAY['shape_pt_lat'] && %(header_shapes)s::text[]
-        AND NOT (t.shape_pt_lat BETWEEN -90 AND 90))
-    OR (ARRAY['shape_pt_lon'] && %(header_shapes)s::text[]
-        AND NOT (t.shape_pt_lon BETWEEN -180 AND 180))
     OR (ARRAY['shape_pt_sequence'] && %(header_shapes)s::text[]
         AND t.shape_pt_sequence < 0)
     OR (ARRAY['shape_dist_traveled'] && %(header_shapes)s::text[]
         AND t.shape_dist_traveled < 0)
+    OR (ARRAY['shape_pt_lat'] && %(header_shapes)s::text[]
+        AND NOT (t.shape_pt_lat BETWEEN -90 AND 90))
+    OR (ARRAY['shape_pt_lon'] && %(header_shapes)s::text[]
+        AND NOT (t.shape_pt_lon BETWEEN -180 AND 180))
     OR (EXISTS (SELECT 1 FROM (SELECT shape_id FROM v_shape) d(v) WHERE strpos(d.v, E'\n') + strpos(d.v, E'\r') > 0)
         AND t.shape_id IN (SELECT d.v FROM (SELECT shape_id FROM v_shape) d(v) WHERE strpos(d.v, E'\n') + strpos(d.v, E'\r') > 0))
     OR (EXISTS (SELECT 1 FROM (SELECT shape_id FROM v_shape) d(v) WHERE d.v ~ '[^ -~]')

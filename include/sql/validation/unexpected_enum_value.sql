@@ -22,16 +22,16 @@ WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'routes.txt', t.line_number, v.f, jsonb_build_object('route_id', t.route_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.routes t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (ARRAY['continuous_pickup', 'continuous_drop_off', 'cemv_support', 'route_type'] && %(header_routes)s::text[])
-  AND (t.continuous_pickup NOT IN (0,1,2,3)
+  AND (ARRAY['route_type', 'continuous_pickup', 'continuous_drop_off', 'cemv_support'] && %(header_routes)s::text[])
+  AND (t.route_type NOT IN (0,1,2,3,4,5,6,7,11,12) AND NOT (t.route_type BETWEEN 100 AND 1799)
+     OR t.continuous_pickup NOT IN (0,1,2,3)
      OR t.continuous_drop_off NOT IN (0,1,2,3)
-     OR t.cemv_support NOT IN (0,1,2)
-     OR t.route_type NOT IN (0,1,2,3,4,5,6,7,11,12) AND NOT (t.route_type BETWEEN 100 AND 1799))) t
+     OR t.cemv_support NOT IN (0,1,2))) t
 CROSS JOIN LATERAL (VALUES
+    ('route_type', t.route_type::text, NULL::jsonb, t.route_type NOT IN (0,1,2,3,4,5,6,7,11,12) AND NOT (t.route_type BETWEEN 100 AND 1799)),
     ('continuous_pickup', t.continuous_pickup::text, NULL::jsonb, t.continuous_pickup NOT IN (0,1,2,3)),
     ('continuous_drop_off', t.continuous_drop_off::text, NULL::jsonb, t.continuous_drop_off NOT IN (0,1,2,3)),
-    ('cemv_support', t.cemv_support::text, NULL::jsonb, t.cemv_support NOT IN (0,1,2)),
-    ('route_type', t.route_type::text, NULL::jsonb, t.route_type NOT IN (0,1,2,3,4,5,6,7,11,12) AND NOT (t.route_type BETWEEN 100 AND 1799))) v(f, val, ctx, bad)
+    ('cemv_support', t.cemv_support::text, NULL::jsonb, t.cemv_support NOT IN (0,1,2))) v(f, val, ctx, bad)
 WHERE v.bad
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'trips.txt', t.line_number, v.f, jsonb_build_object('trip_id', t.trip_id), v.val, v.ctx, 'unexpected_enum_value'
@@ -98,6 +98,31 @@ CROSS JOIN LATERAL (VALUES
     ('transfers', t.transfers::text, NULL::jsonb, t.transfers NOT IN (0,1,2))) v(f, val, ctx, bad)
 WHERE v.bad
 UNION ALL
+SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'rider_categories.txt', t.line_number, 'is_default_fare_category', jsonb_build_object('rider_category_id', t.rider_category_id), t.is_default_fare_category::text, NULL::jsonb, 'unexpected_enum_value'
+FROM gtfs.rider_categories t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (ARRAY['is_default_fare_category'] && %(header_rider_categories)s::text[])
+  AND t.is_default_fare_category NOT IN (0,1)
+UNION ALL
+SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'fare_media.txt', t.line_number, 'fare_media_type', jsonb_build_object('fare_media_id', t.fare_media_id), t.fare_media_type::text, NULL::jsonb, 'unexpected_enum_value'
+FROM gtfs.fare_media t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (ARRAY['fare_media_type'] && %(header_fare_media)s::text[])
+  AND t.fare_media_type NOT IN (0,1,2,3,4)
+UNION ALL
+SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'fare_transfer_rules.txt', t.line_number, v.f, jsonb_build_object('from_leg_group_id', t.from_leg_group_id, 'to_leg_group_id', t.to_leg_group_id, 'fare_product_id', t.fare_product_id, 'transfer_count', t.transfer_count, 'duration_limit', t.duration_limit), v.val, v.ctx, 'unexpected_enum_value'
+FROM (SELECT * FROM gtfs.fare_transfer_rules t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (ARRAY['duration_limit_type', 'fare_transfer_type'] && %(header_fare_transfer_rules)s::text[])
+  AND (t.duration_limit_type NOT IN (0,1,2,3)
+     OR t.fare_transfer_type NOT IN (0,1,2))) t
+CROSS JOIN LATERAL (VALUES
+    ('duration_limit_type', t.duration_limit_type::text, NULL::jsonb, t.duration_limit_type NOT IN (0,1,2,3)),
+    ('fare_transfer_type', t.fare_transfer_type::text, NULL::jsonb, t.fare_transfer_type NOT IN (0,1,2))) v(f, val, ctx, bad)
+WHERE v.bad
+UNION ALL
+SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'frequencies.txt', t.line_number, 'exact_times', jsonb_build_object('trip_id', t.trip_id, 'start_time', t.start_time), t.exact_times::text, NULL::jsonb, 'unexpected_enum_value'
+FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (ARRAY['exact_times'] && %(header_frequencies)s::text[])
+  AND t.exact_times NOT IN (0,1)
+UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'transfers.txt', t.line_number, 'transfer_type', jsonb_build_object('from_stop_id', t.from_stop_id, 'to_stop_id', t.to_stop_id, 'from_trip_id', t.from_trip_id, 'to_trip_id', t.to_trip_id, 'from_route_id', t.from_route_id, 'to_route_id', t.to_route_id), t.transfer_type::text, NULL::jsonb, 'unexpected_enum_value'
 FROM gtfs.transfers t WHERE t.feed_version_id = %(feed_version_id)s
   AND (ARRAY['transfer_type'] && %(header_transfers)s::text[])
@@ -113,10 +138,10 @@ CROSS JOIN LATERAL (VALUES
     ('is_bidirectional', t.is_bidirectional::text, NULL::jsonb, t.is_bidirectional NOT IN (0,1))) v(f, val, ctx, bad)
 WHERE v.bad
 UNION ALL
-SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'frequencies.txt', t.line_number, 'exact_times', jsonb_build_object('trip_id', t.trip_id, 'start_time', t.start_time), t.exact_times::text, NULL::jsonb, 'unexpected_enum_value'
-FROM gtfs.frequencies t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (ARRAY['exact_times'] && %(header_frequencies)s::text[])
-  AND t.exact_times NOT IN (0,1)
+SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'booking_rules.txt', t.line_number, 'booking_type', jsonb_build_object('booking_rule_id', t.booking_rule_id), t.booking_type::text, NULL::jsonb, 'unexpected_enum_value'
+FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s
+  AND (ARRAY['booking_type'] && %(header_booking_rules)s::text[])
+  AND t.booking_type NOT IN (0,1,2)
 UNION ALL
 SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'attributions.txt', t.line_number, v.f, jsonb_build_object('attribution_id', t.attribution_id), v.val, v.ctx, 'unexpected_enum_value'
 FROM (SELECT * FROM gtfs.attributions t WHERE t.feed_version_id = %(feed_version_id)s
@@ -128,29 +153,4 @@ CROSS JOIN LATERAL (VALUES
     ('is_producer', t.is_producer::text, NULL::jsonb, t.is_producer NOT IN (0,1)),
     ('is_operator', t.is_operator::text, NULL::jsonb, t.is_operator NOT IN (0,1)),
     ('is_authority', t.is_authority::text, NULL::jsonb, t.is_authority NOT IN (0,1))) v(f, val, ctx, bad)
-WHERE v.bad
-UNION ALL
-SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'booking_rules.txt', t.line_number, 'booking_type', jsonb_build_object('booking_rule_id', t.booking_rule_id), t.booking_type::text, NULL::jsonb, 'unexpected_enum_value'
-FROM gtfs.booking_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (ARRAY['booking_type'] && %(header_booking_rules)s::text[])
-  AND t.booking_type NOT IN (0,1,2)
-UNION ALL
-SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'fare_media.txt', t.line_number, 'fare_media_type', jsonb_build_object('fare_media_id', t.fare_media_id), t.fare_media_type::text, NULL::jsonb, 'unexpected_enum_value'
-FROM gtfs.fare_media t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (ARRAY['fare_media_type'] && %(header_fare_media)s::text[])
-  AND t.fare_media_type NOT IN (0,1,2,3,4)
-UNION ALL
-SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'rider_categories.txt', t.line_number, 'is_default_fare_category', jsonb_build_object('rider_category_id', t.rider_category_id), t.is_default_fare_category::text, NULL::jsonb, 'unexpected_enum_value'
-FROM gtfs.rider_categories t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (ARRAY['is_default_fare_category'] && %(header_rider_categories)s::text[])
-  AND t.is_default_fare_category NOT IN (0,1)
-UNION ALL
-SELECT t.feed_version_id, 'unexpected_enum_value', 'WARNING', 'fare_transfer_rules.txt', t.line_number, v.f, jsonb_build_object('from_leg_group_id', t.from_leg_group_id, 'to_leg_group_id', t.to_leg_group_id, 'fare_product_id', t.fare_product_id, 'transfer_count', t.transfer_count, 'duration_limit', t.duration_limit), v.val, v.ctx, 'unexpected_enum_value'
-FROM (SELECT * FROM gtfs.fare_transfer_rules t WHERE t.feed_version_id = %(feed_version_id)s
-  AND (ARRAY['duration_limit_type', 'fare_transfer_type'] && %(header_fare_transfer_rules)s::text[])
-  AND (t.duration_limit_type NOT IN (0,1,2,3)
-     OR t.fare_transfer_type NOT IN (0,1,2))) t
-CROSS JOIN LATERAL (VALUES
-    ('duration_limit_type', t.duration_limit_type::text, NULL::jsonb, t.duration_limit_type NOT IN (0,1,2,3)),
-    ('fare_transfer_type', t.fare_transfer_type::text, NULL::jsonb, t.fare_transfer_type NOT IN (0,1,2))) v(f, val, ctx, bad)
 WHERE v.bad;
