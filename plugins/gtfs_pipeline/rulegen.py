@@ -88,9 +88,6 @@ PARENT_VALUES: dict[tuple[str, str], str] = {
 # preparation step in _rows.sql, into the table named here (the rows any check may report).
 ROW_TABLES: dict[str, str] = {"stop_times.txt": "v_stop_times_row", "shapes.txt": "v_shapes_row"}
 ROWS_FILE = "_rows"
-# Large files that _prepare.sql reads in full anyway: the view its ordered pass reads (with the
-# generated row checks as a column row_check) and the table that pass makes.
-ORDERED_PASSES: dict[str, tuple[str, str]] = {"stop_times.txt": ("v_stop_times_checked", "v_st")}
 
 TEXT_TYPES = {T.TEXT, T.ID, T.URL, T.EMAIL, T.PHONE, T.LANGUAGE, T.TIMEZONE, T.COLOR, T.CURRENCY_CODE}
 
@@ -387,54 +384,24 @@ def stop_time_rules() -> dict[str, str]:
 
 
 def rows_preparation(checks: list[Check]) -> str:
-    """The preparation steps that read each ROW_TABLES file once: the rows any of ``checks`` may
+    """The preparation step that reads each ROW_TABLES file once: the rows any of ``checks`` may
     report. Each check keeps its gate: the planner drops the checks of columns the file's header
     lacks (a constant parameter), and a check on distinct values (DISTINCT_SOURCES) looks rows up
-    only when a distinct value is bad (evaluated once).
-
-    A file that _prepare.sql already reads in full (ORDERED_PASSES) is not read again: the
-    row checks become a column ``row_check`` of a view of the file, which the ordered pass reads
-    and keeps the flagged rows of; the rows are then fetched by key."""
+    only when a distinct value is bad (evaluated once)."""
     text = ("-- Preparation (not a rule): each large file read once for all the generated rules, keeping the\n"
             "-- rows that any of their checks may report (usually none); the rules read these tables.\n" + MARK + "\n")
     for name, table in ROW_TABLES.items():
-        f = FILE_BY_NAME[name]
-        row_terms: list[str] = []    # on the row alone (the header gate folds at plan time)
-        value_terms: list[str] = []  # on distinct values: a gate evaluated once
-        gates: list[str] = []
+        terms: list[str] = []
         for c in checks:
             if c.file.name != name:
                 continue
-            if not c.per_row and (c.file.name, c.column) in DISTINCT_SOURCES:
-                terms, term = value_terms, f"({_distinct_gate(c)}\n        AND {_cond(c)})"
-                if _distinct_gate(c) not in gates:
-                    gates.append(_distinct_gate(c))
-            else:
-                terms = row_terms
-                term = f"({_cond(c)})" if c.per_row else f"({_in_header(f, [c.column])}\n        AND {_cond(c)})"
-            if term not in terms:
-                terms.append(term)
-        ors = (chr(10) + "    OR ").join
-        if name not in ORDERED_PASSES:
-            text += (f"\nCREATE TABLE {table} AS\nSELECT * FROM gtfs.{f.table} t WHERE t.feed_version_id = {V}\n"
-                     f"  AND ({ors(row_terms + value_terms) or 'false'}\n  );\nANALYZE {table};\n")
-            continue
-        view, ordered = ORDERED_PASSES[name]
-        key = " AND ".join(f"p.{k} = s.{k}" for k in f.primary_key)
-        text += (f"\n-- {name}: read once, by the ordered pass ({ordered}) through this view; it keeps the rows\n"
-                 f"-- whose row_check is true.\n"
-                 f"CREATE VIEW {view} AS\nSELECT t.*, coalesce({ors(row_terms) or 'false'}\n  , false) AS row_check\n"
-                 f"FROM gtfs.{f.table} t WHERE t.feed_version_id = {V};\n"
-                 f"\nCREATE TABLE {table} AS\n"
-                 f"SELECT p.* FROM {ordered} s\n"
-                 f"CROSS JOIN LATERAL (SELECT * FROM gtfs.{f.table} p WHERE p.feed_version_id = {V} AND {key} LIMIT 1) p\n"
-                 f"WHERE s.row_check\n"
-                 f"UNION ALL  -- rows with a bad distinct value, not already taken above: read only when a\n"
-                 f"           -- gate holds (the first condition is evaluated once)\n"
-                 f"SELECT t.* FROM gtfs.{f.table} t WHERE t.feed_version_id = {V}\n"
-                 f"  AND ({ors(gates) or 'false'}\n  )\n"
-                 f"  AND ({ors(value_terms) or 'false'}\n  )\n"
-                 f"  AND NOT coalesce({ors(row_terms) or 'false'}\n  , false);\n"
+            gate = (None if c.per_row else _distinct_gate(c) if (c.file.name, c.column) in DISTINCT_SOURCES
+                    else _in_header(c.file, [c.column]))
+            term = f"{gate}\n        AND {_cond(c)}" if gate else _cond(c)
+            if f"({term})" not in terms:
+                terms.append(f"({term})")
+        text += (f"\nCREATE TABLE {table} AS\nSELECT * FROM gtfs.{FILE_BY_NAME[name].table} t"
+                 f" WHERE t.feed_version_id = {V}\n  AND ({(chr(10) + '    OR ').join(terms) if terms else 'false'}\n  );\n"
                  f"ANALYZE {table};\n")
     return text
 

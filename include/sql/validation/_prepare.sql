@@ -38,9 +38,7 @@ ANALYZE v_trip_info;
 -- (gtfs.prev_stop_time), whether a next one exists, and the trip's stops (an aggregate over
 -- the whole trip: computed once per trip, in the same window, so almost free; it replaces
 -- a second pass for v_stop_use). Kept: the first and the last stop time of each trip (the
--- last with the trip's stops), the stop times that a generated rule may report (row_check:
--- v_stop_times_checked in _rows.sql; stop_times is not read again for them), and the stop
--- times that a sequence rule may report:
+-- last with the trip's stops), and the stop times that a sequence rule may report:
 --   arr_before_prev_dep   arrival before the previous stop time's departure
 --   after_untimed         arrival, but the previous stop time has no departure (the rule
 --                         looks further back for the last departure)
@@ -58,7 +56,6 @@ CREATE TABLE v_st AS
 SELECT * FROM (
     SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
            w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, w.stops,
-           w.row_check,
            w.arrival_time < w.prev_dep AS arr_before_prev_dep,
            w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
            w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing,
@@ -71,22 +68,21 @@ SELECT * FROM (
     FROM (
         SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
                (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
-               (p).shape_dist_traveled AS prev_dist, is_last, CASE WHEN is_last THEN stops END AS stops, row_check
-        FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, row_check,
+               (p).shape_dist_traveled AS prev_dist, is_last, CASE WHEN is_last THEN stops END AS stops
+        FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
                      lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
                      lead(stop_sequence) OVER w IS NULL AS is_last,
                      array_agg(stop_id) OVER w AS stops
-              -- stop_times of the version, with the generated rules' row checks (_rows.sql)
-              FROM v_stop_times_checked
-              -- a range of trips when the step runs in parts (validation.py): NULL is an open end
-              WHERE (trip_id >= %(trip_lo)s OR %(trip_lo)s IS NULL) AND (trip_id < %(trip_hi)s OR %(trip_hi)s IS NULL)
+              FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
+                -- a range of trips when the step runs in parts (validation.py): NULL is an open end
+                AND (trip_id >= %(trip_lo)s OR %(trip_lo)s IS NULL) AND (trip_id < %(trip_hi)s OR %(trip_hi)s IS NULL)
               -- (lag and lead ignore the frame; the whole-trip frame makes array_agg one value per trip)
               WINDOW w AS (PARTITION BY trip_id ORDER BY stop_sequence ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) o
         OFFSET 0) w
     LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
     LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id) f
 -- (the flags are computed again for the kept rows only)
-WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast OR row_check;
+WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast;
 ANALYZE v_st;
 
 -- Per trip: first and last stop time (the first joined to the last: cheaper than aggregating them).
