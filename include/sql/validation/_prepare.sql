@@ -43,14 +43,15 @@ ANALYZE v_trip_info;
 --   after_untimed         arrival, but the previous stop time has no departure (the rule
 --                         looks further back for the last departure)
 --   dist_not_increasing   shape_dist_traveled <= the previous stop time's
---   (fast travel)         the leg from the previous stop is possibly too fast: an equirectangular
+--   possibly_fast         the leg from the previous stop may be too fast: an equirectangular
 --                         distance (for legs up to a few hundred km within a few per cent of the
 --                         great circle, mostly above it) against 0.9 x the lowest limit of the
 --                         feed's route types; the rule checks the great-circle distance against
 --                         the trip's own limit. (The lowest limit, not the trip's: a lookup of the
 --                         trip on every one of millions of legs costs more than it saves.)
--- The previous stop time's fields are taken out of the composite once (OFFSET 0 keeps the
--- planner from repeating the field selection in every condition).
+-- (Each reason is a column of v_st, true on the rows kept for it.) The previous stop time's
+-- fields are taken out of the composite once (OFFSET 0 keeps the planner from repeating the
+-- field selection in every condition).
 -- JIT on: millions of rows through window functions and a long filter.
 CREATE TABLE v_st AS
 SELECT * FROM (
