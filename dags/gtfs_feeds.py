@@ -7,7 +7,6 @@ Parsing this file reads only the registry YAML (no database, no network).
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from airflow.sdk import (
     Asset,
@@ -21,11 +20,13 @@ from airflow.sdk import (
     task_group,
 )
 
+from gtfs_pipeline import settings
 from gtfs_pipeline.registry import RegistryError, load_registry
 
 ASSET_ALIAS = "gtfs_feed_published"  # = pipeline.ASSET_ALIAS (not imported: keeps parsing light)
-DB_POOL = os.environ.get("GTFS_DB_POOL", "gtfs_db")
-FETCH_RETRIES = int(os.environ.get("GTFS_FETCH_RETRIES", "3"))
+_SETTINGS = settings.current()  # GTFS_DB_POOL, GTFS_FETCH_RETRIES, GTFS_STALE_VERSION_AFTER: read at parse
+DB_POOL = _SETTINGS.db_pool
+FETCH_RETRIES = _SETTINGS.fetch_retries
 
 try:
     _REGISTRY = load_registry()
@@ -79,6 +80,8 @@ def _ctx_label(**labels: str) -> dict:
     doc_md=DOC,
     tags=["gtfs", "ingest"],
     max_active_tasks=16,
+    # Shorter than GTFS_STALE_VERSION_AFTER (5/6 of it): recovery never fails a live run's version.
+    dagrun_timeout=_SETTINGS.dagrun_timeout,
     # Only the network and load steps retry (their own settings); a failed
     # finalize / publish / summary is a verdict, not a glitch.
     default_args={"retries": 0},

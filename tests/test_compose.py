@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from gtfs_pipeline import pipeline
+from gtfs_pipeline.settings import Settings
 from gtfs_pipeline.registry import REGISTRY_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ def test_services_images_and_profiles():
     assert SERVICES["redis"]["profiles"] == ["celery"] and SERVICES["airflow-worker"]["profiles"] == ["celery"]
     assert "celery worker" in SERVICES["airflow-worker"]["command"]
     init = "\n".join(SERVICES["airflow-init"]["command"])
-    assert "airflow db migrate" in init and f"airflow pools set {pipeline.POOL} " in init and "init-db" in init
+    assert "airflow db migrate" in init and f"airflow pools set {Settings.from_environ({}).db_pool} " in init and "init-db" in init
 
 
 def test_dockerfile_builds_from_airflow_33_and_installs_requirements():

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 
 import pytest
 
 from feedbuilder import MINIMAL, write_feed
-from gtfs_pipeline import archive, db, versions
+from gtfs_pipeline import archive, db, settings, versions
 from gtfs_pipeline.errors import FeedError, GtfsPipelineError
 
 
@@ -148,10 +149,7 @@ def test_a_failing_file_in_a_parallel_load_fails_the_version(conn, dsn, tmp_path
 
 
 def test_publish_gives_up_behind_a_long_reader_and_changes_nothing(conn, dsn, tmp_path, monkeypatch):
-    from gtfs_pipeline import schema
-
-    monkeypatch.setattr(schema, "VIEW_LOCK_TIMEOUT", "200ms")
-    monkeypatch.setattr(versions, "VIEW_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setenv("GTFS_PUBLISH_LOCK_TIMEOUT", "200ms")
     v1, _ = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f", geometry=False, validate=False)
     v2, _ = versions.load_feed(conn, write_feed(tmp_path / "b.zip", {}), "f", geometry=False, validate=False,
                                publish_version=False)
@@ -190,7 +188,7 @@ def test_a_dag_version_left_loading_past_the_stale_age_is_failed_by_the_next_loa
         cur.execute("UPDATE gtfs.feed_version SET created_at = now() - interval '11 hours'"
                     " WHERE feed_version_id = %s", (alive.feed_version_id,))
     conn.commit()
-    assert versions.STALE_LOADING_AFTER == "12 hours"
+    assert settings.current().stale_version_after == dt.timedelta(hours=12)
 
     newest = versions.start_version(conn, "f", path)
 

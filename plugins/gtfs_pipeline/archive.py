@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import posixpath
 import zipfile
 import zlib
@@ -17,35 +16,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from . import settings
 from .errors import ArchiveError
 from .reference import FILE_BY_NAME, LOCATIONS_GEOJSON
 
 
 
-def _limit(env: str, default: int) -> int:
-    """A documented limit, overridable by the environment variable ``env`` (a whole number)."""
-    value = os.environ.get(env)
-    return int(value) if value else default
-
-
-# Documented limits (README, docs/data-model.md, docs/reliability.md); override per call,
-# or with the environment variables named here (read at each call, so a worker's
-# environment applies without re-importing).
-DEFAULT_MAX_MEMBER_BYTES = 8 * 1024**3  # one member, decompressed
-DEFAULT_MAX_TOTAL_BYTES = 32 * 1024**3  # all members, decompressed
-DEFAULT_MAX_MEMBERS = 10_000
-
-
+# Documented limits (docs/configuration.md); override per call, or with GTFS_MAX_MEMBER_BYTES,
+# GTFS_MAX_TOTAL_BYTES and GTFS_MAX_MEMBERS (read at each call, so a worker's environment
+# applies without re-importing).
 def member_byte_limit() -> int:
-    return _limit("GTFS_MAX_MEMBER_BYTES", DEFAULT_MAX_MEMBER_BYTES)
+    return settings.current().max_member_bytes  # one member, decompressed
 
 
 def total_byte_limit() -> int:
-    return _limit("GTFS_MAX_TOTAL_BYTES", DEFAULT_MAX_TOTAL_BYTES)
+    return settings.current().max_total_bytes  # all members, decompressed
 
 
 def member_count_limit() -> int:
-    return _limit("GTFS_MAX_MEMBERS", DEFAULT_MAX_MEMBERS)
+    return settings.current().max_members
 
 
 MAX_KEPT_BLOB_BYTES = 64 * 1024**2  # non-CSV extra members larger than this are recorded, not stored

@@ -6,7 +6,6 @@ under Airflow (which hands out psycopg 3 connections) and from the command line.
 
 from __future__ import annotations
 
-import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Iterator
 import psycopg2
 import psycopg2.extensions
 
+from . import settings
 from .errors import GtfsPipelineError
 from .paths import SQL_DIR
 from .schema import refresh_current_views, sync_statements
@@ -25,7 +25,7 @@ APPLICATION_NAME = "gtfs-pipeline"
 
 
 def resolve_dsn(dsn: str | None = None) -> str:
-    dsn = dsn or os.environ.get(DSN_ENV)
+    dsn = dsn or settings.current().database_url
     if not dsn:
         raise GtfsPipelineError(
             f"no database given: pass --dsn or set {DSN_ENV} (e.g. postgresql://user@host:5432/gtfs)"

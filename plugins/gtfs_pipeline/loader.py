@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import queue
 import tempfile
 import threading
@@ -23,7 +22,7 @@ import psycopg2
 import psycopg2.errors
 from psycopg2 import sql
 
-from . import archive
+from . import archive, settings
 from .archive import Member
 from .csvstream import (
     ENCODINGS,
@@ -57,7 +56,6 @@ from .schema import (
 
 ProgressFn = Callable[[str, int, int], None]  # (filename, bytes read, bytes total)
 COPY_CHUNK = 256 * 1024
-MAINTENANCE_WORK_MEM = os.environ.get("GTFS_MAINTENANCE_WORK_MEM", "256MB")
 FINITE_TYPES = {FieldType.FLOAT, FieldType.LATITUDE, FieldType.LONGITUDE, FieldType.CURRENCY_AMOUNT}
 TEXT_TYPES = {c for c in FieldType if c not in (
     FieldType.INTEGER, FieldType.ENUM, FieldType.FLOAT, FieldType.LATITUDE, FieldType.LONGITUDE,
@@ -258,7 +256,7 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
     cur = conn.cursor()
     # Key builds sort the whole file: give them room (the server default, 64 MB, makes
     # the stop_times key spill to disk). Only for this transaction.
-    cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (MAINTENANCE_WORK_MEM,))
+    cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (settings.current().maintenance_work_mem,))
     if header.clean:
         streams = _copy_streams(conn, member)
         for enc in ENCODINGS[:2]:
@@ -266,7 +264,7 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
                 outcome = _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, header, enc,
                                           progress, streams)
                 cur = conn.cursor()
-                cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (MAINTENANCE_WORK_MEM,))
+                cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (settings.current().maintenance_work_mem,))
             else:
                 outcome = _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header, enc,
                                     progress)
@@ -370,8 +368,8 @@ def _copy_streams(conn, member: Member) -> int:
     """
     if not hasattr(conn, "sibling"):
         return 1
-    threshold = int(os.environ.get(SPLIT_COPY_BYTES_ENV, 64 << 20))
-    streams = int(os.environ.get(COPY_STREAMS_ENV, 1))
+    config = settings.current()
+    threshold, streams = config.split_copy_bytes, config.copy_streams
     return streams if streams > 1 and member.size >= threshold else 1
 
 

@@ -15,7 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_BINDIR = Path(os.environ.get("GTFS_PG_BINDIR", "/usr/lib/postgresql/15/bin"))
+from . import settings as _settings
+
+DEFAULT_BINDIR = _settings.current().pg_bindir  # GTFS_PG_BINDIR
 
 
 class LocalClusterError(RuntimeError):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from . import settings as _settings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SQL_DIR = Path(os.environ.get("GTFS_SQL_DIR", PROJECT_ROOT / "include" / "sql"))
+SQL_DIR = _settings.current().sql_dir or PROJECT_ROOT / "include" / "sql"  # GTFS_SQL_DIR, read at import

@@ -21,7 +21,7 @@ import zipfile
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from . import archive, versions
+from . import archive, settings, versions
 from .errors import FeedError, GtfsPipelineError
 from .fetch import FetchError, Fetched, Limits, Scrubber, copy_to_archive, fetch_to_archive, redact_url
 from .paths import PROJECT_ROOT
@@ -30,16 +30,11 @@ from .registry import REGISTRY_VARIABLE, FeedSpec, Registry, load_registry
 log = logging.getLogger(__name__)
 
 CONN_ID = "gtfs_db"
-POOL = os.environ.get("GTFS_DB_POOL", "gtfs_db")
 ARCHIVE_ENV = "GTFS_ARCHIVE_URL"
 ARCHIVE_CONN_ENV = "GTFS_ARCHIVE_CONN_ID"
 DEFAULT_ARCHIVE = PROJECT_ROOT / "data" / "archive"
 ASSET_URI = "gtfs://feed/{feed_id}"
 ASSET_ALIAS = "gtfs_feed_published"
-# A version still 'loading' after this long belongs to a run that died: it no
-# longer blocks loading the same bytes again, and the next registration of the feed
-# fails it and frees its rows (versions.recover_abandoned_versions).
-LOADING_STALE_AFTER = versions.STALE_LOADING_AFTER
 KINDS = ("current", "archive", "given")
 
 
@@ -56,7 +51,7 @@ def database_dsn() -> str:
 
         c = BaseHook.get_connection(CONN_ID)
     except Exception as exc:  # noqa: BLE001 - not defined / no Airflow: fall back
-        env = os.environ.get("GTFS_DATABASE_URL")
+        env = settings.current().database_url
         if env:
             return env
         raise GtfsPipelineError(f"no database: define the Airflow connection {CONN_ID} "
@@ -80,7 +75,7 @@ def connection() -> Iterator[Any]:
 
 def archive_root() -> Any:
     """The feed archive (ObjectStoragePath): $GTFS_ARCHIVE_URL (file://, s3://, ...), default data/archive."""
-    return storage_path(os.environ.get(ARCHIVE_ENV) or DEFAULT_ARCHIVE.as_uri())
+    return storage_path(settings.current().archive_url or DEFAULT_ARCHIVE.as_uri())
 
 
 def storage_path(url: str) -> Any:
@@ -88,7 +83,7 @@ def storage_path(url: str) -> Any:
 
     if "://" not in url:
         url = "file://" + os.path.abspath(url)
-    conn_id = os.environ.get(ARCHIVE_CONN_ENV)
+    conn_id = settings.current().archive_conn_id
     return ObjectStoragePath(url, conn_id=conn_id) if conn_id and not url.startswith("file://") \
         else ObjectStoragePath(url)
 
@@ -238,8 +233,9 @@ def matching_version(conn, feed_id: str, sha256: str, content_sha256: str) -> in
             "SELECT feed_version_id FROM gtfs.feed_version WHERE feed_id = %s"
             " AND (sha256 = %s OR content_sha256 = %s)"
             " AND (status IN ('loaded', 'published', 'superseded')"
-            f"      OR (status = 'loading' AND created_at > now() - interval '{LOADING_STALE_AFTER}'))"
-            " ORDER BY feed_version_id DESC LIMIT 1", (feed_id, sha256, content_sha256))
+            "      OR (status = 'loading' AND created_at > now() - %s::interval))"
+            " ORDER BY feed_version_id DESC LIMIT 1",
+            (feed_id, sha256, content_sha256, settings.current().stale_version_after))
         row = cur.fetchone()
     return row[0] if row else None
 

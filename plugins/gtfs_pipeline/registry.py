@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import settings
 from .errors import GtfsPipelineError
 from .paths import PROJECT_ROOT
 
@@ -120,7 +121,7 @@ def fill_template(template: str, day: dt.date, feed_id: str) -> str:
 def registry_path(override: str | os.PathLike | None = None) -> Path:
     """The registry file: an explicit path, else $GTFS_FEEDS_REGISTRY, else include/feeds.yml.
     (The DAG's tasks also honour the Airflow Variable gtfs_feeds_registry.)"""
-    return Path(override or os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY)
+    return Path(override or settings.current().feeds_registry or DEFAULT_REGISTRY)
 
 
 def load_registry(path: str | os.PathLike | None = None) -> Registry:

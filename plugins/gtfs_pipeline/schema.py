@@ -10,18 +10,15 @@ version (see refresh_current_views).
 
 from __future__ import annotations
 
-import os
-
 from psycopg2 import sql
 
+from . import settings
 from .reference import FILES, GtfsFile
 
 # Columns every GTFS table has besides the reference's own.
 VERSION_COLUMN = "feed_version_id"
 EXTRAS_COLUMN = "extras"  # jsonb: header name -> text of columns the reference does not define
 LINE_COLUMN = "line_number"  # CSV line of the record (header is line 1)
-
-VIEW_LOCK_TIMEOUT = os.environ.get("GTFS_PUBLISH_LOCK_TIMEOUT", "30s")
 
 PARENT_SCHEMA = "gtfs"
 PARTITION_SCHEMA = "gtfs_part"
@@ -116,8 +113,8 @@ def refresh_current_views(cur) -> list[int]:
     """
     cur.execute("SELECT pg_advisory_xact_lock(hashtext('gtfs-pipeline current views'))")
     # Rewriting a view waits for queries reading it; do not wait forever behind an
-    # idle analyst transaction (and block every new reader meanwhile).
-    cur.execute("SELECT set_config('lock_timeout', %s, true)", (VIEW_LOCK_TIMEOUT,))
+    # idle analyst transaction (and block every new reader meanwhile): GTFS_PUBLISH_LOCK_TIMEOUT.
+    cur.execute("SELECT set_config('lock_timeout', %s, true)", (settings.current().publish_lock_timeout,))
     cur.execute("SELECT coalesce(array_agg(current_version_id ORDER BY current_version_id), '{}')"
                 " FROM gtfs.feed WHERE current_version_id IS NOT NULL")
     ids: list[int] = [int(v) for v in cur.fetchone()[0]]

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import threading
 import time
@@ -51,7 +50,7 @@ from pathlib import Path
 import psycopg2
 import psycopg2.extensions
 
-from . import db, rulegen
+from . import db, rulegen, settings
 from .errors import GtfsPipelineError
 from .paths import SQL_DIR
 from .reference import FILES
@@ -270,10 +269,7 @@ class _Scheduler:
 
 
 def _connections_wanted() -> int:
-    try:
-        return max(1, int(os.environ.get(CONNECTIONS_ENV, DEFAULT_CONNECTIONS)))
-    except ValueError:
-        return DEFAULT_CONNECTIONS
+    return settings.current().validation_connections  # GTFS_VALIDATION_CONNECTIONS
 
 
 def _second_connection(conn):

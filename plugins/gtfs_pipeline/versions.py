@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -26,7 +25,8 @@ from .errors import FeedError, GtfsPipelineError, VersionBlocked
 from .geometry import build_geometry, drop_geometry
 from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
 from .reference import FILES, required_file_problems
-from .schema import VIEW_LOCK_TIMEOUT, partition_ident, partition_name, refresh_current_views
+from . import settings
+from .schema import partition_ident, partition_name, refresh_current_views
 
 
 @dataclass
@@ -89,7 +89,6 @@ def inspect_archive(source: str | Path | BinaryIO, feed_id: str, *,
 VERSION_LOCK = "gtfs-pipeline version"
 ABANDONED = ("abandoned: the process loading it stopped (killed, crashed or lost its database connection) "
              "before it finished; marked failed by the next load of the feed")
-STALE_LOADING_AFTER = os.environ.get("GTFS_LOADING_STALE_AFTER", "12 hours")
 ABANDONED_BY_RUN = ("abandoned: still loading {age} after it was registered (the DAG run loading it died or "
                     "was stopped); marked failed by the next load of the feed")
 
@@ -107,16 +106,17 @@ def recover_abandoned_versions(conn, feed_id: str | None = None) -> list[int]:
     has been loading for longer than STALE_LOADING_AFTER. Safe to run at any time
     and from several processes at once. Returns the versions recovered.
     """
+    stale = settings.current().stale_version_after
     with conn.cursor() as cur:
         cur.execute("SELECT feed_version_id, file_stats ? 'loading_session' FROM gtfs.feed_version"
                     " WHERE status = 'loading' AND (%(feed)s::text IS NULL OR feed_id = %(feed)s)"
                     " AND (file_stats ? 'loading_session' OR created_at < now() - %(stale)s::interval)"
-                    " ORDER BY feed_version_id", {"feed": feed_id, "stale": STALE_LOADING_AFTER})
+                    " ORDER BY feed_version_id", {"feed": feed_id, "stale": stale})
         candidates = cur.fetchall()
     conn.commit()
     recovered = []
     for vid, one_process in candidates:
-        reason = ABANDONED if one_process else ABANDONED_BY_RUN.format(age=STALE_LOADING_AFTER)
+        reason = ABANDONED if one_process else ABANDONED_BY_RUN.format(age=settings.describe_duration(stale))
         with conn.cursor() as cur:
             cur.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", _lock_args(vid))
             free = cur.fetchone()[0]
@@ -290,7 +290,7 @@ def publish(conn, feed_version_id: int) -> None:
         except psycopg2.errors.LockNotAvailable:
             conn.rollback()
             raise GtfsPipelineError(
-                f"feed {feed_id}: publishing version {feed_version_id} waited longer than {VIEW_LOCK_TIMEOUT} "
+                f"feed {feed_id}: publishing version {feed_version_id} waited longer than {settings.current().publish_lock_timeout} "
                 "for queries reading gtfs_current to finish; nothing changed (the previous version stays "
                 "current): retry, or end the long-running transactions") from None
     conn.commit()

@@ -1,0 +1,214 @@
+"""Every ``GTFS_*`` environment variable the package reads, in one place.
+
+``current()`` returns a frozen :class:`Settings` built from the environment *at
+the time of the call*. It is deliberately not cached: building it is a few
+dictionary look-ups, an Airflow worker or a test that changes the environment
+sees the change on the next call without a reset hook, and no module holds a
+copy that silently disagrees with another's. The few values that shape
+something built once (the DAG's pool, retries and timeout at parse time, the
+folder SQL files are read from) are taken at import by their module; the
+table in docs/configuration.md says which.
+
+A value that does not parse raises GtfsPipelineError naming the variable.
+This module imports only the standard library, so the DAG file can use it
+without slowing its parse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .errors import GtfsPipelineError
+
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|min|mins|minutes?|m|h|hours?|d|days?)?\s*", re.I)
+_UNIT_SECONDS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
+                 "minute": 60, "minutes": 60, "h": 3600, "hour": 3600, "hours": 3600, "d": 86400,
+                 "day": 86400, "days": 86400}
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """'12 hours', '90 minutes', '45s', '2h' or a number of seconds: a positive timedelta."""
+    m = _DURATION.fullmatch(text)
+    if not m:
+        raise ValueError("a duration such as '12 hours', '90 minutes' or '45s'")
+    seconds = float(m.group(1)) * _UNIT_SECONDS[(m.group(2) or "s").lower()]
+    if seconds <= 0:
+        raise ValueError("a duration longer than zero")
+    return dt.timedelta(seconds=seconds)
+
+
+def describe_duration(value: dt.timedelta) -> str:
+    """'12 hours', '90 minutes', '45 seconds': how messages and docs spell a duration."""
+    seconds = value.total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds:g} seconds"
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("a whole number of at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("a whole number of at least 0")
+    return value
+
+
+def _pg_lock_timeout(text: str) -> str:
+    """A PostgreSQL lock_timeout value: a number with an optional ms/s/min/h unit."""
+    if not re.fullmatch(r"\d+\s*(ms|s|min|h)?", text.strip()):
+        raise ValueError("a PostgreSQL duration such as '30s', '500ms' or '2min'")
+    return text.strip()
+
+
+def _pg_memory(text: str) -> str:
+    if not re.fullmatch(r"\d+\s*(kB|MB|GB|TB)?", text.strip()):
+        raise ValueError("a PostgreSQL memory size such as '256MB' or '1GB'")
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: what docs/configuration.md lists for it."""
+
+    env: str
+    field: str
+    default: object
+    parse: Callable[[str], object]
+    doc: str
+    default_doc: str | None = None  # how the docs spell a default computed at run time
+    aliases: tuple[str, ...] = ()  # older names still honoured
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("GTFS_DATABASE_URL", "database_url", None, str,
+             "The GTFS database for the CLI and library (`postgresql://user:pass@host:5432/gtfs`). "
+             "`--dsn` wins over it; the DAG uses the Airflow connection `gtfs_db` first."),
+    Variable("GTFS_FEEDS_REGISTRY", "feeds_registry", None, Path,
+             "The feed registry file (YAML). In the DAG the Airflow Variable `gtfs_feeds_registry` wins.",
+             "`include/feeds.yml`"),
+    Variable("GTFS_ARCHIVE_URL", "archive_url", None, str,
+             "Where the DAG archives fetched zips and writes validation reports (`file://`, `s3://`, ...); "
+             "must be one place all workers reach.", "`data/archive` (file://)"),
+    Variable("GTFS_ARCHIVE_CONN_ID", "archive_conn_id", None, str,
+             "Airflow connection used for a non-`file://` archive (e.g. an AWS connection for `s3://`)."),
+    Variable("GTFS_DB_POOL", "db_pool", "gtfs_db", str,
+             "The Airflow pool the DAG's database-heavy tasks run in (read when the DAG file is parsed; "
+             "the pool must exist)."),
+    Variable("GTFS_FETCH_RETRIES", "fetch_retries", 3, _non_negative_int,
+             "Retries of the DAG's fetch task on a transient network error (read when the DAG file is parsed)."),
+    Variable("GTFS_STALE_VERSION_AFTER", "stale_version_after", dt.timedelta(hours=12), parse_duration,
+             "How long a version registered by a DAG run may stay unfinished (loading, validating, "
+             "publishing) before the next registration of its feed treats the run as dead and fails the "
+             "version. The DAG's `dagrun_timeout` is derived from it (5/6 of it: 10 hours by default), so a "
+             "live run never reaches it. CLI loads are recovered as soon as their process is gone, whatever "
+             "this says.", "`12 hours`", aliases=("GTFS_LOADING_STALE_AFTER",)),
+    Variable("GTFS_PUBLISH_LOCK_TIMEOUT", "publish_lock_timeout", "30s", _pg_lock_timeout,
+             "How long publishing (and any rewrite of the `gtfs_current` views) waits for readers of "
+             "`gtfs_current` before giving up with nothing changed."),
+    Variable("GTFS_MAX_MEMBER_BYTES", "max_member_bytes", 8 * 1024**3, _positive_int,
+             "Largest decompressed size of one zip member, in bytes.", "8 GiB"),
+    Variable("GTFS_MAX_TOTAL_BYTES", "max_total_bytes", 32 * 1024**3, _positive_int,
+             "Largest decompressed size of all members of a zip, in bytes.", "32 GiB"),
+    Variable("GTFS_MAX_MEMBERS", "max_members", 10_000, _positive_int, "Most members a zip may have."),
+    Variable("GTFS_MAINTENANCE_WORK_MEM", "maintenance_work_mem", "256MB", _pg_memory,
+             "`maintenance_work_mem` of the session building a loaded file's key."),
+    Variable("GTFS_COPY_STREAMS", "copy_streams", 1, _positive_int,
+             "COPY streams (server processes) one large file is split over; 1 = not split."),
+    Variable("GTFS_SPLIT_COPY_BYTES", "split_copy_bytes", 64 << 20, _non_negative_int,
+             "Files at least this large (bytes) are split when `GTFS_COPY_STREAMS` > 1.", "64 MiB"),
+    Variable("GTFS_VALIDATION_CONNECTIONS", "validation_connections", 2, _positive_int,
+             "Connections the validation rules run on at once."),
+    Variable("GTFS_SQL_DIR", "sql_dir", None, Path,
+             "The folder of the project's SQL files (migrations, geometry, validation rules); read at import.",
+             "`include/sql` of the project"),
+    Variable("GTFS_PG_BINDIR", "pg_bindir", Path("/usr/lib/postgresql/15/bin"), Path,
+             "PostgreSQL binaries used by the local test/demo cluster (localpg)."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The package's configuration (see VARIABLES for each field's variable and meaning)."""
+
+    database_url: str | None
+    feeds_registry: Path | None
+    archive_url: str | None
+    archive_conn_id: str | None
+    db_pool: str
+    fetch_retries: int
+    stale_version_after: dt.timedelta
+    publish_lock_timeout: str
+    max_member_bytes: int
+    max_total_bytes: int
+    max_members: int
+    maintenance_work_mem: str
+    copy_streams: int
+    split_copy_bytes: int
+    validation_connections: int
+    sql_dir: Path | None
+    pg_bindir: Path
+
+    @property
+    def dagrun_timeout(self) -> dt.timedelta:
+        """The DAG run's timeout: 5/6 of the stale-version limit. A run still going is then always
+        younger than the limit, so recovery never fails a version a live run can still finish; the
+        remaining sixth covers Airflow ending the timed-out run's tasks."""
+        return self.stale_version_after * 5 / 6
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values = {}
+        for var in VARIABLES:
+            name, raw = next(((n, environ[n]) for n in (var.env, *var.aliases) if environ.get(n, "").strip()),
+                             (var.env, None))
+            if raw is None:
+                values[var.field] = var.default
+                continue
+            try:
+                values[var.field] = var.parse(raw.strip())
+            except ValueError as exc:
+                hint = str(exc) if not str(exc).startswith("invalid literal") else "a whole number"
+                raise GtfsPipelineError(f"environment variable {name}={raw!r} is not valid: expected {hint}") \
+                    from None
+        return cls(**values)
+
+
+assert {f.name for f in fields(Settings)} == {v.field for v in VARIABLES}
+
+
+def current() -> Settings:
+    """The settings as the environment says now (see the module docstring for why not cached)."""
+    return Settings.from_environ()
+
+
+def _default_text(var: Variable) -> str:
+    if var.default_doc:
+        return var.default_doc
+    if var.default is None:
+        return "(not set)"
+    if isinstance(var.default, dt.timedelta):
+        return f"`{describe_duration(var.default)}`"
+    return f"`{var.default}`"
+
+
+def configuration_table() -> str:
+    """The table of docs/configuration.md (a test checks the file holds exactly this)."""
+    lines = ["| Variable | Default | What it changes |", "|---|---|---|"]
+    for var in VARIABLES:
+        also = f" (older name `{'`, `'.join(var.aliases)}` still read)" if var.aliases else ""
+        lines.append(f"| `{var.env}` | {_default_text(var)} | {var.doc}{also} |")
+    return "\n".join(lines)
