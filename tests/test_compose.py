@@ -61,7 +61,8 @@ def test_mounts_cover_dags_plugins_include_and_the_archive():
         assert mounts["./plugins"] == "/opt/airflow/plugins" and (REPO / "plugins" / "gtfs_pipeline").is_dir()
         assert mounts["./include"] == "/opt/airflow/include" and (REPO / "include" / "feeds.yml").exists()
         assert mounts["./data/archive"] == "/opt/airflow/archive"
-        # the library finds its SQL next to the mounted plugins: /opt/airflow/include/sql
+        # the image's installed package carries its own SQL (tests/test_install.py builds and runs that
+        # layout); the mounted include/ holds the registry
         assert (REPO / "include" / "sql" / "migrations").is_dir()
 
 

@@ -16,7 +16,7 @@ import psycopg2.extensions
 
 from . import settings
 from .errors import GtfsPipelineError
-from .paths import SQL_DIR
+from .paths import SQL_DIR, sql_files
 from .schema import refresh_current_views, sync_statements
 
 DSN_ENV = "GTFS_DATABASE_URL"
@@ -79,7 +79,8 @@ def connection(dsn: str | None = None) -> Iterator[GtfsConnection]:
 
 
 def migration_files() -> list[Path]:
-    return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    """The migrations in order; none found is an error (an install without its SQL), never a no-op."""
+    return sql_files(MIGRATIONS_DIR, "[0-9][0-9][0-9][0-9]_*.sql", "schema migrations")
 
 
 def init_db(conn: psycopg2.extensions.connection) -> list[str]:

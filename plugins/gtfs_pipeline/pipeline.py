@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 from . import archive, settings, versions
 from .errors import FeedError, GtfsPipelineError
 from .fetch import FetchError, Fetched, Limits, Scrubber, copy_to_archive, fetch_to_archive, redact_url
-from .paths import PROJECT_ROOT
+from .paths import SOURCE_ROOT
 from .registry import REGISTRY_VARIABLE, FeedSpec, Registry, load_registry
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 CONN_ID = "gtfs_db"
 ARCHIVE_ENV = "GTFS_ARCHIVE_URL"
 ARCHIVE_CONN_ENV = "GTFS_ARCHIVE_CONN_ID"
-DEFAULT_ARCHIVE = PROJECT_ROOT / "data" / "archive"
+DEFAULT_ARCHIVE = SOURCE_ROOT / "data" / "archive" if SOURCE_ROOT else None  # installed: no default
 ASSET_URI = "gtfs://feed/{feed_id}"
 ASSET_ALIAS = "gtfs_feed_published"
 KINDS = ("current", "archive", "given")
@@ -75,7 +75,11 @@ def connection() -> Iterator[Any]:
 
 def archive_root() -> Any:
     """The feed archive (ObjectStoragePath): $GTFS_ARCHIVE_URL (file://, s3://, ...), default data/archive."""
-    return storage_path(settings.current().archive_url or DEFAULT_ARCHIVE.as_uri())
+    url = settings.current().archive_url or (DEFAULT_ARCHIVE.as_uri() if DEFAULT_ARCHIVE else None)
+    if url is None:
+        raise GtfsPipelineError(f"no feed archive: set {ARCHIVE_ENV} (file:///path or s3://bucket/prefix, "
+                                "one place every worker reaches)")
+    return storage_path(url)
 
 
 def storage_path(url: str) -> Any:

@@ -36,11 +36,13 @@ from typing import Any
 
 from . import settings
 from .errors import GtfsPipelineError
-from .paths import PROJECT_ROOT
+from .paths import SOURCE_ROOT, example_registry
 
 REGISTRY_ENV = "GTFS_FEEDS_REGISTRY"
 REGISTRY_VARIABLE = "gtfs_feeds_registry"
-DEFAULT_REGISTRY = PROJECT_ROOT / "include" / "feeds.yml"
+# Run from a checkout the registry defaults to its include/feeds.yml; an installed package has no
+# default (it must be told, $GTFS_FEEDS_REGISTRY or the Variable).
+DEFAULT_REGISTRY: Path | None = SOURCE_ROOT / "include" / "feeds.yml" if SOURCE_ROOT else None
 
 FEED_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -121,7 +123,12 @@ def fill_template(template: str, day: dt.date, feed_id: str) -> str:
 def registry_path(override: str | os.PathLike | None = None) -> Path:
     """The registry file: an explicit path, else $GTFS_FEEDS_REGISTRY, else include/feeds.yml.
     (The DAG's tasks also honour the Airflow Variable gtfs_feeds_registry.)"""
-    return Path(override or settings.current().feeds_registry or DEFAULT_REGISTRY)
+    chosen = override or settings.current().feeds_registry or DEFAULT_REGISTRY
+    if chosen is None:
+        raise RegistryError("<no registry>", [
+            f"no feed registry given: set {REGISTRY_ENV} (or the Airflow Variable {REGISTRY_VARIABLE}) to your "
+            f"feeds.yml; an example with every field ships with the package: {example_registry()}"])
+    return Path(chosen)
 
 
 def load_registry(path: str | os.PathLike | None = None) -> Registry:

@@ -98,10 +98,10 @@ VARIABLES: tuple[Variable, ...] = (
              "`--dsn` wins over it; the DAG uses the Airflow connection `gtfs_db` first."),
     Variable("GTFS_FEEDS_REGISTRY", "feeds_registry", None, Path,
              "The feed registry file (YAML). In the DAG the Airflow Variable `gtfs_feeds_registry` wins.",
-             "`include/feeds.yml`"),
+             "`include/feeds.yml` of the checkout; none when the package is installed"),
     Variable("GTFS_ARCHIVE_URL", "archive_url", None, str,
              "Where the DAG archives fetched zips and writes validation reports (`file://`, `s3://`, ...); "
-             "must be one place all workers reach.", "`data/archive` (file://)"),
+             "must be one place all workers reach.", "`data/archive` of the checkout (file://); none when the package is installed"),
     Variable("GTFS_ARCHIVE_CONN_ID", "archive_conn_id", None, str,
              "Airflow connection used for a non-`file://` archive (e.g. an AWS connection for `s3://`)."),
     Variable("GTFS_DB_POOL", "db_pool", "gtfs_db", str,
@@ -133,7 +133,7 @@ VARIABLES: tuple[Variable, ...] = (
              "Connections the validation rules run on at once."),
     Variable("GTFS_SQL_DIR", "sql_dir", None, Path,
              "The folder of the project's SQL files (migrations, geometry, validation rules); read at import.",
-             "`include/sql` of the project"),
+             "the package's own SQL (`gtfs_pipeline/sql`, installed from `include/sql`); from a checkout, its `include/sql`"),
     Variable("GTFS_PG_BINDIR", "pg_bindir", Path("/usr/lib/postgresql/15/bin"), Path,
              "PostgreSQL binaries used by the local test/demo cluster (localpg)."),
 )

@@ -52,7 +52,7 @@ import psycopg2.extensions
 
 from . import db, rulegen, settings
 from .errors import GtfsPipelineError
-from .paths import SQL_DIR
+from .paths import SQL_DIR, sql_files
 from .reference import FILES
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def _parse(path: Path) -> Rule:
 def rules(rule_dir: Path | None = None) -> list[Rule]:
     """All rules, in code order."""
     folder = rule_dir or RULE_DIR
-    return [_parse(p) for p in sorted(folder.glob("[a-z]*.sql"))]
+    return [_parse(p) for p in sql_files(folder, "[a-z]*.sql", "validation rules")]
 
 
 def preparation_steps(rule_dir: Path | None = None) -> list[Path]:
