@@ -44,8 +44,8 @@ in its own task, **finalize** (keys, ANALYZE, stats), run **geometry** and **val
 **publish** the version in one transaction. An Asset event `gtfs://feed/<feed_id>` marks each
 published feed. The **summary** task lists per feed: new / unchanged / not-modified / skipped / failed.
 
-Params: `feed_ids` (default: all enabled), `force`, `url` (one feed), `as_of` (a past date loads the
-feed's `archive_url` version). Backfill: `airflow backfill create --dag-id gtfs_feeds --from-date ... --to-date ...`.
+Params: `feed_ids` (default: all enabled), `force`, `url` (one feed), `as_of` (YYYY-MM-DD, not after
+tomorrow; a past date loads the feed's `archive_url` version). Backfill: `airflow backfill create --dag-id gtfs_feeds --from-date ... --to-date ...`.
 See docs/dag.md.
 
 Registered feeds: {", ".join(FEED_IDS) or "none"}

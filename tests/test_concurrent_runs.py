@@ -130,7 +130,7 @@ def test_backfill_and_daily_run_loading_the_same_feed_at_once(dsn, conn, tmp_pat
     assert summaries["daily"] == ([{
         "feed_id": "f", "state": "published", "kind": "current", "as_of": "2025-01-02", "feed_version_id": current,
         "rows": 9, "message": "new contents; published",
-        "report": f"{(tmp_path / 'archive').as_uri()}/f/f-v{current}-validation.html"}], [])
+        "report": f"{(tmp_path / 'archive').as_uri()}/f/f-v{current}-validation.html", "recovered": []}], [])
     backfill_state = "loaded" if first == "daily" else "superseded"
     assert [(e["state"], e["kind"], e["as_of"], e["feed_version_id"]) for e in summaries["backfill"][0]] == [
         (backfill_state, "archive", "2024-12-01", backfill["feed_version_id"])]

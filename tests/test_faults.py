@@ -19,11 +19,11 @@ import psycopg2
 import pytest
 
 from badfeeds import REPO, run_cli
-from gtfs_pipeline import versions
+from gtfs_pipeline import lifecycle, versions
 from gtfs_pipeline.localpg import start_cluster
 
 STOP_TIMES = 300_000
-ABANDONED = versions.ABANDONED
+ABANDONED = lifecycle.ABANDONED.format(state="loading")
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,7 @@ def test_a_server_restart_during_a_load_fails_it_clearly_and_the_next_load_recov
         assert proc.returncode == 1
         line = stderr.strip().splitlines()[-1]
         assert line.startswith("gtfs-pipeline: error: feed big: the database connection was lost during the load (")
-        assert line.endswith(f"); version {killed} stays 'loading' until the next load of the feed marks it failed")
+        assert line.endswith(f"); version {killed} stays unfinished until the next load of the feed marks it failed")
         assert "Traceback" not in stderr
 
         watch = observer(cluster.dsn)
@@ -171,11 +171,11 @@ def test_a_running_load_is_never_recovered_by_another(conn, dsn, tmp_path):
     path = write_feed(tmp_path / "f.zip", {})
     plan = versions.start_version(conn, "f", path, hold_lock=True)
     other = psycopg2.connect(dsn)
-    assert versions.recover_abandoned_versions(other, "f") == []
+    assert lifecycle.recover_abandoned(other, "f") == []
     assert fetch(other, "SELECT status FROM gtfs.feed_version") == [("loading",)]
     conn.close()  # the loading session ends without finishing: as if its process died
     time.sleep(0.2)
-    assert versions.recover_abandoned_versions(other, "f") == [plan.feed_version_id]
+    assert [r.feed_version_id for r in lifecycle.recover_abandoned(other, "f")] == [plan.feed_version_id]
     assert fetch(other, "SELECT status, error FROM gtfs.feed_version") == [("failed", ABANDONED)]
     other.close()
 
@@ -185,6 +185,6 @@ def test_a_version_started_by_the_dag_is_not_recovered(conn, tmp_path):
     from feedbuilder import write_feed
 
     plan = versions.start_version(conn, "f", write_feed(tmp_path / "f.zip", {}))
-    assert versions.recover_abandoned_versions(conn, "f") == []
+    assert lifecycle.recover_abandoned(conn, "f") == []
     assert fetch(conn, "SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s",
                  plan.feed_version_id) == [("loading",)]

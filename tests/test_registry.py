@@ -122,6 +122,6 @@ def test_url_param_and_invalid_params():
     with pytest.raises(GtfsPipelineError) as err:
         jobs({"feed_ids": ["zz"], "url": "x", "as_of": "March", "force": "yes"})
     msg = str(err.value)
-    assert "feed_ids: unknown feed(s) zz" in msg and "as_of: a date YYYY-MM-DD" in msg and "force: true or false" in msg
+    assert "feed_ids: unknown feed(s) zz" in msg and "as_of 'March' is not a date YYYY-MM-DD" in msg and "force: true or false" in msg
     with pytest.raises(GtfsPipelineError, match="url: name exactly one feed"):
         jobs({"url": "https://x/y.zip"})

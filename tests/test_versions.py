@@ -10,6 +10,7 @@ import pytest
 from feedbuilder import MINIMAL, write_feed
 from gtfs_pipeline import archive, db, settings, versions
 from gtfs_pipeline.errors import FeedError, GtfsPipelineError
+from gtfs_pipeline.lifecycle import Owner, Recovered
 
 
 def scalar(conn, query, *args):
@@ -175,30 +176,35 @@ def test_content_hash_taken_while_loading_equals_the_archive_definition(conn, tm
 
 def test_a_dag_version_left_loading_past_the_stale_age_is_failed_by_the_next_load(conn, tmp_path):
     """A DAG run that died between tasks leaves its version 'loading' with some files loaded: the
-    next registration of the feed fails it and frees its rows once it is older than
-    STALE_LOADING_AFTER; a younger one may still be finished by its run and is left alone."""
+    next registration of the feed fails it and frees its rows once its run's deadline (registration
+    + GTFS_STALE_VERSION_AFTER) has passed; a younger one may still be finished by its run."""
     path = write_feed(tmp_path / "f.zip", {})
-    dead = versions.start_version(conn, "f", path)  # as the DAG does: no session holds it
+    dead = versions.start_version(conn, "f", path, owner=Owner.run("gtfs_feeds/r1"))  # no session holds it
     with archive.open_zip(path) as zf:
         versions.load_member(conn, dead, zf, "stops.txt")
-    alive = versions.start_version(conn, "f", path)
-    with conn.cursor() as cur:
-        cur.execute("UPDATE gtfs.feed_version SET created_at = now() - interval '13 hours'"
+    alive = versions.start_version(conn, "f", path, owner=Owner.run("gtfs_feeds/r2"))
+    assert settings.current().stale_version_after == dt.timedelta(hours=12)
+    assert scalar(conn, "SELECT round(extract(epoch FROM owner_deadline - created_at) / 3600) FROM gtfs.feed_version"
+                        " WHERE feed_version_id = %s", alive.feed_version_id) == 12
+    with conn.cursor() as cur:  # 13 and 11 hours later
+        cur.execute("UPDATE gtfs.feed_version SET owner_deadline = owner_deadline - interval '13 hours'"
                     " WHERE feed_version_id = %s", (dead.feed_version_id,))
-        cur.execute("UPDATE gtfs.feed_version SET created_at = now() - interval '11 hours'"
+        cur.execute("UPDATE gtfs.feed_version SET owner_deadline = owner_deadline - interval '11 hours'"
                     " WHERE feed_version_id = %s", (alive.feed_version_id,))
     conn.commit()
-    assert settings.current().stale_version_after == dt.timedelta(hours=12)
 
-    newest = versions.start_version(conn, "f", path)
+    newest = versions.start_version(conn, "f", path, owner=Owner.run("gtfs_feeds/r3"))
 
+    message = ("abandoned while loading: its DAG run (gtfs_feeds/r1) was still not done 12 hours after registering "
+               "it (GTFS_STALE_VERSION_AFTER): the run died or was stopped; marked failed by the next load of the "
+               "feed")
     with conn.cursor() as cur:
-        cur.execute("SELECT feed_version_id, status, error FROM gtfs.feed_version ORDER BY 1")
+        cur.execute("SELECT feed_version_id, status, error, failed_step, recovered_by FROM gtfs.feed_version"
+                    " ORDER BY 1")
         assert cur.fetchall() == [
-            (dead.feed_version_id, "failed", "abandoned: still loading 12 hours after it was registered (the DAG run"
-                                             " loading it died or was stopped); marked failed by the next load of"
-                                             " the feed"),
-            (alive.feed_version_id, "loading", None),
-            (newest.feed_version_id, "loading", None)]
+            (dead.feed_version_id, "failed", message, "loading", "gtfs_feeds/r3"),
+            (alive.feed_version_id, "loading", None, None, None),
+            (newest.feed_version_id, "loading", None, None, None)]
+    assert newest.recovered == (Recovered("f", dead.feed_version_id, "loading", message),)
     assert scalar(conn, "SELECT count(*) FROM gtfs.stops WHERE feed_version_id = %s", dead.feed_version_id) == 0
     assert scalar(conn, "SELECT to_regclass(%s)", f"gtfs_part.stops_v{dead.feed_version_id}") is None

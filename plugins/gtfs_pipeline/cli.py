@@ -11,7 +11,9 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import db, versions
+import psycopg2.errors
+
+from . import db, lifecycle, versions
 from .errors import GtfsPipelineError, VersionBlocked
 from .loader import FileResult
 
@@ -39,6 +41,8 @@ def cmd_init_db(args) -> int:
 
 def cmd_load(args) -> int:
     path = Path(args.path)
+    # Checked before anything is read or connected to: a typo in a date must not freeze a feed.
+    as_of = lifecycle.parse_as_of(args.as_of) if args.as_of is not None else None
     if not path.exists():
         raise GtfsPipelineError(f"no such file: {path}")
     started = time.monotonic()
@@ -52,37 +56,48 @@ def cmd_load(args) -> int:
         if not args.json:
             print(f"  loaded {r.filename}: {r.rows} rows in {r.seconds:.2f} s", file=sys.stderr)
 
-    blocked: VersionBlocked | None = None
-    report_path = None
+    def on_recovered(r: lifecycle.Recovered) -> None:
+        print(f"gtfs-pipeline: {r.describe()}", file=sys.stderr)
+
+    report_dir = args.report_dir or _default_report_dir(path)
     with db.connection(args.dsn) as conn:
-        db.init_db(conn)
+        db.ensure_schema(conn)  # migrations only when pending: no view rewrite behind readers
         try:
-            version_id, results = versions.load_feed(
+            outcome = versions.load_feed(
                 conn, path, args.feed_id, publish_version=not args.no_publish, feed_name=args.name,
-                as_of=dt.date.fromisoformat(args.as_of) if args.as_of else None, progress=progress,
-                geometry=not args.no_geometry, validate=not args.no_validate, block_on=args.block_on,
-                dsn=db.resolve_dsn(args.dsn), jobs=args.jobs, on_file=on_file)
+                as_of=as_of, progress=progress, geometry=not args.no_geometry, validate=not args.no_validate,
+                block_on=args.block_on, dsn=db.resolve_dsn(args.dsn), jobs=args.jobs, on_file=on_file,
+                report=None if args.no_validate else lambda c, vid: _write_report(c, vid, report_dir),
+                on_recovered=on_recovered)
         except VersionBlocked as exc:
-            blocked, version_id, results = exc, exc.feed_version_id, []
-        if not args.no_validate:
-            report_path = _write_report(conn, version_id, args.report_dir or _default_report_dir(path))
+            report = getattr(exc, "outcome", None) and exc.outcome.report
+            if report:
+                print(f"validation report: {report}", file=sys.stderr)
+            raise
     total = time.monotonic() - started
-    if blocked is not None:
-        if report_path:
-            print(f"validation report: {report_path}", file=sys.stderr)
-        raise blocked
-    status = "loaded" if args.no_publish else "published"
+    decision = outcome.decision
     if args.json:
-        print(json.dumps({"feed_id": args.feed_id, "feed_version_id": version_id, "status": status,
-                          "seconds": round(total, 3), "report": str(report_path) if report_path else None,
-                          "files": [r.as_dict() for r in results]},
+        print(json.dumps({"feed_id": args.feed_id, "feed_version_id": outcome.feed_version_id,
+                          "status": outcome.status, "reason": decision.reason,
+                          "seconds": round(total, 3), "report": str(outcome.report) if outcome.report else None,
+                          "recovered": [r.to_xcom() for r in outcome.recovered],
+                          "files": [r.as_dict() for r in outcome.files]},
                          default=_json_default, indent=2))
     else:
         _print_table([[r.filename, r.rows, f"{r.seconds:.2f}", r.notices, r.load_path, r.encoding]
-                      for r in results], ["file", "rows", "seconds", "notices", "path", "encoding"])
-        if report_path:
-            print(f"validation report: {report_path}")
-        print(f"feed {args.feed_id}: version {version_id} {status} in {total:.1f} s")
+                      for r in outcome.files], ["file", "rows", "seconds", "notices", "path", "encoding"])
+        if outcome.report:
+            print(f"validation report: {outcome.report}")
+        why = f" ({decision.reason})" if decision.reason else ""
+        print(f"feed {args.feed_id}: version {outcome.feed_version_id} {outcome.status}{why} in {total:.1f} s")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    with db.connection(args.dsn) as conn:
+        db.ensure_schema(conn)
+        decision = lifecycle.publish_existing(conn, args.feed_version_id, force=args.force, block_on=args.block_on)
+    print(f"feed version {args.feed_version_id} is current" + (f" ({decision.reason})" if decision.reason else ""))
     return 0
 
 
@@ -122,9 +137,10 @@ def cmd_versions(args) -> int:
         print(json.dumps(rows, default=_json_default, indent=2))
         return 0
     _print_table([[r["feed_version_id"], r["feed_id"], r["status"] + (" *" if r["current"] else ""),
-                   r["service_start_date"] or "", r["service_end_date"] or "", (r["sha256"] or "")[:12],
-                   r["loaded_at"].strftime("%Y-%m-%d %H:%M") if r["loaded_at"] else ""] for r in rows],
-                 ["version", "feed", "status", "start", "end", "sha256", "loaded"])
+                   r["as_of"] or "", r["service_start_date"] or "", r["service_end_date"] or "",
+                   (r["sha256"] or "")[:12], r["loaded_at"].strftime("%Y-%m-%d %H:%M") if r["loaded_at"] else "",
+                   r["why_not_current"]] for r in rows],
+                 ["version", "feed", "status", "as of", "start", "end", "sha256", "loaded", "why not current"])
     return 0
 
 
@@ -169,7 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--feed-id", required=True)
     p.add_argument("--name", help="the feed's display name")
-    p.add_argument("--as-of", help="the date this version represents (YYYY-MM-DD)")
+    p.add_argument("--as-of", help="the date this version represents (YYYY-MM-DD, not after tomorrow UTC; "
+                                   "default: today UTC). A version older than the current one's is kept, "
+                                   "not published")
     p.add_argument("--no-publish", action="store_true", help="load but do not make it current")
     p.add_argument("--jobs", type=int, default=2, metavar="N",
                    help="files loaded at once, each on its own connection (default: 2)")
@@ -182,7 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="report progress even when not on a terminal")
     p.set_defaults(func=cmd_load)
 
-    p = sub.add_parser("versions", help="list feed versions")
+    p = sub.add_parser("publish", help="make a loaded version its feed's current one")
+    p.add_argument("feed_version_id", type=int)
+    p.add_argument("--force", action="store_true",
+                   help="also a version the publish policy blocks, or one older than the current version")
+    p.add_argument("--block-on", choices=["fatal", "error", "never"],
+                   help="publish policy to check (default: fatal)")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("versions", help="list feed versions, and why each one that is not current is not")
     p.add_argument("feed_id", nargs="?")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_versions)
@@ -216,6 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except GtfsPipelineError as exc:
         print(f"gtfs-pipeline: error: {exc}", file=sys.stderr)
+        return 1
+    except psycopg2.errors.LockNotAvailable as exc:  # a lock timeout the code did not name itself
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "lock timeout"
+        print(f"gtfs-pipeline: error: gave up waiting for a lock ({first}); nothing changed: retry, or end "
+              "the long-running transactions", file=sys.stderr)
         return 1
     except zipfile.BadZipFile as exc:
         print(f"gtfs-pipeline: error: not a readable zip: {exc}", file=sys.stderr)

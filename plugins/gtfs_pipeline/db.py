@@ -15,7 +15,7 @@ import psycopg2
 import psycopg2.extensions
 
 from . import settings
-from .errors import GtfsPipelineError
+from .errors import GtfsPipelineError, LockTimeout
 from .paths import SQL_DIR, sql_files
 from .schema import refresh_current_views, sync_statements
 
@@ -83,6 +83,27 @@ def migration_files() -> list[Path]:
     return sql_files(MIGRATIONS_DIR, "[0-9][0-9][0-9][0-9]_*.sql", "schema migrations")
 
 
+def pending_migrations(conn) -> list[str]:
+    """Migrations not applied yet (all of them on an empty database)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('gtfs.schema_migration') IS NOT NULL")
+        applied = set()
+        if cur.fetchone()[0]:
+            cur.execute("SELECT version FROM gtfs.schema_migration")
+            applied = {r[0] for r in cur.fetchall()}
+    conn.rollback()
+    return [p.stem for p in migration_files() if p.stem not in applied]
+
+
+def ensure_schema(conn) -> list[str]:
+    """What `load` and the DAG run: init_db only when a migration is pending. init_db rewrites
+    the gtfs_current views, which waits for every open reader of them; with nothing to
+    migrate there is no reason to."""
+    if not pending_migrations(conn):
+        return []
+    return init_db(conn)
+
+
 def init_db(conn: psycopg2.extensions.connection) -> list[str]:
     """Apply pending migrations, then sync the GTFS tables with the reference.
 
@@ -129,6 +150,10 @@ def init_db(conn: psycopg2.extensions.connection) -> list[str]:
             existing.setdefault(table, set()).add(column)
         for stmt in sync_statements(existing):
             cur.execute(stmt)
-        refresh_current_views(cur)
+        try:
+            refresh_current_views(cur)
+        except LockTimeout:
+            conn.rollback()  # the migrations above roll back with it: nothing changed
+            raise
     conn.commit()
     return done

@@ -37,10 +37,15 @@ class ArchiveError(FeedError):
     """The archive itself is unusable: not a zip, corrupt, over a size limit."""
 
 
+class LockTimeout(GtfsPipelineError):
+    """Waited longer than GTFS_PUBLISH_LOCK_TIMEOUT for a lock (readers of gtfs_current); the
+    transaction was rolled back, nothing changed."""
+
+
 class VersionBlocked(GtfsPipelineError):
     """A version loaded but the publish policy kept it from becoming current.
 
-    It stays loaded (status 'loaded', reason in gtfs.feed_version.blocked_reason);
+    It finishes 'loaded' (not_current_kind 'blocked'; the policy's words in blocked_reason);
     the feed's previous version stays current.
     """
 

@@ -1,14 +1,15 @@
-"""What each task of the `gtfs_feeds` DAG does, as plain functions of a connection.
+"""The Airflow adapters of the `gtfs_feeds` DAG's tasks, as plain functions of a connection.
 
-The DAG file stays a list of short TaskFlow functions; the logic (which feeds
-to fetch for a run, change detection, one file's load, publish policy, the run
-summary) lives here where it can be read and tested. Everything passed between
-tasks is a small dict (feed ids, version ids, paths, hashes), never rows.
+The DAG file stays a list of short TaskFlow functions; each calls one function here,
+which turns XCom dicts into typed payloads (payloads.py), calls the same lifecycle
+and versions functions `gtfs-pipeline load` calls, and hands a payload's XCom form on.
+What is Airflow's lives here: the connection, the archive (ObjectStoragePath), the
+registry Variable, secrets, the fetch log and the run summary.
 
 Concurrency: a backfill and the daily run may work on the same feed at once.
-Registering a version and publishing one happen under a per-feed advisory lock,
-and a version whose bytes or contents match one already loaded (or being
-loaded) is never loaded again.
+Registering a version and publishing one happen under the feed's lock
+(lifecycle.feed_lock), and a version whose bytes or contents match one already
+settled or in hand (lifecycle.known_version) is never loaded again.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ import logging
 import os
 import zipfile
 from contextlib import contextmanager
+from dataclasses import fields
 from typing import Any, Callable, Iterator
 
-from . import archive, settings, versions
-from .errors import FeedError, GtfsPipelineError
+from . import archive, lifecycle, settings, versions
+from .db import ensure_schema  # noqa: F401 - the DAG's first task calls it
+from .errors import FeedError, GtfsPipelineError, LockTimeout
+from .lifecycle import NotCurrent, Owner, State
+from .payloads import FetchJob, FetchResult, FileLoaded, LoadItem, StartedVersion, VersionProgress
 from .fetch import FetchError, Fetched, Limits, Scrubber, copy_to_archive, fetch_to_archive, redact_url
 from .paths import SOURCE_ROOT
 from .registry import REGISTRY_VARIABLE, FeedSpec, Registry, load_registry
@@ -132,21 +137,20 @@ def secret_resolver(ref: dict) -> str:
     return value
 
 
-def ensure_schema(conn) -> list[str]:
-    """Apply pending migrations (db.init_db) only when some are pending: init_db rewrites
-    the gtfs_current views, which waits for every open reader of those views."""
-    from . import db
+def airflow_run_over(run_label: str) -> bool | None:
+    """Whether the DAG run ``dag_id/run_id`` has finished (success or failed), asked of Airflow
+    from inside a task; None when that cannot be known (not in a task, no such run): then the
+    run's deadline alone decides (lifecycle.recover_abandoned)."""
+    dag_id, _, run_id = run_label.partition("/")
+    if not run_id:
+        return None
+    try:
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
 
-    with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass('gtfs.schema_migration') IS NOT NULL")
-        applied = set()
-        if cur.fetchone()[0]:
-            cur.execute("SELECT version FROM gtfs.schema_migration")
-            applied = {r[0] for r in cur.fetchall()}
-    conn.rollback()
-    if {p.stem for p in db.migration_files()} <= applied:
-        return []
-    return db.init_db(conn)
+        state = RuntimeTaskInstance.get_dagrun_state(dag_id, run_id)
+    except Exception:  # noqa: BLE001 - outside a task, or the run is unknown: no answer
+        return None
+    return str(getattr(state, "value", state)) in ("success", "failed")
 
 
 # --- 1. resolve ---------------------------------------------------------------------------------
@@ -175,9 +179,9 @@ def parse_params(params: dict, registry: Registry) -> dict:
     as_of = params.get("as_of") or None
     if as_of is not None:
         try:
-            as_of = dt.date.fromisoformat(str(as_of)[:10])
-        except ValueError:
-            problems.append(f"as_of: a date YYYY-MM-DD, not {as_of!r}")
+            as_of = lifecycle.parse_as_of(as_of)
+        except GtfsPipelineError as exc:
+            problems.append(str(exc))
     if problems:
         raise GtfsPipelineError("invalid params: " + "; ".join(problems))
     return {"feed_ids": raw_ids, "force": bool(force), "url": url.strip() if url else None, "as_of": as_of}
@@ -185,7 +189,7 @@ def parse_params(params: dict, registry: Registry) -> dict:
 
 def resolve_jobs(registry: Registry, params: dict, *, logical_date: dt.datetime | None, run_after: dt.datetime,
                  run_type: str | None = None, today: dt.date | None = None) -> list[dict]:
-    """One job per feed to fetch in this run.
+    """One job per feed to fetch in this run (FetchJob, XCom form).
 
     The run's date is the as_of param, else its logical date, else run_after
     (manual runs have no logical date). A backfill, or a date before
@@ -200,59 +204,52 @@ def resolve_jobs(registry: Registry, params: dict, *, logical_date: dt.datetime 
     specs = [registry.feeds[f] for f in p["feed_ids"]] if p["feed_ids"] else registry.enabled
     jobs = []
     for spec in specs:
-        job = {"feed_id": spec.feed_id, "spec": spec.as_dict(), "as_of": as_of.isoformat(),
-               "force": p["force"], "kind": "current", "url": spec.url, "skip_reason": None}
+        job = FetchJob(feed_id=spec.feed_id, spec=spec.as_dict(), as_of=as_of.isoformat(), force=p["force"],
+                       kind="current", url=spec.url)
         if p["url"]:
-            job.update(kind="given", url=p["url"])
+            job = job.but(kind="given", url=p["url"])
         elif historical:
             if spec.archive_url:
-                job.update(kind="archive", url=spec.archive_url_for(as_of))
+                job = job.but(kind="archive", url=spec.archive_url_for(as_of))
             else:
-                job.update(kind="archive", url=spec.url,
-                           skip_reason=f"no archive_url for a past date ({as_of}): feed skipped")
-        jobs.append(job)
+                job = job.but(kind="archive", skip_reason=f"no archive_url for a past date ({as_of}): feed skipped")
+        jobs.append(job.to_xcom())
     return jobs
 
 
 # --- 2. fetch -----------------------------------------------------------------------------------
 
 def last_validators(conn, feed_id: str, url: str) -> tuple[str | None, str | None, int | None]:
-    """ETag / Last-Modified of the last successful fetch of this URL whose version is still good."""
+    """ETag / Last-Modified of the last successful fetch of this URL whose version is settled
+    (the same rule as lifecycle.known_version: a version that never finished does not count)."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT l.etag, l.last_modified, l.feed_version_id FROM gtfs.fetch_log l"
             " JOIN gtfs.feed_version v ON v.feed_version_id = l.feed_version_id"
             " WHERE l.feed_id = %s AND l.url = %s AND l.outcome IN ('new', 'unchanged', 'not-modified')"
             " AND (l.etag IS NOT NULL OR l.last_modified IS NOT NULL)"
-            " AND v.status IN ('loaded', 'published', 'superseded')"
-            " ORDER BY l.fetch_id DESC LIMIT 1", (feed_id, url))
+            " AND (v.status IN ('published', 'superseded')"
+            "      OR (v.status = 'loaded' AND v.not_current_kind = ANY(%s)))"
+            " ORDER BY l.fetch_id DESC LIMIT 1", (feed_id, url, list(lifecycle.VERDICT_KINDS)))
         row = cur.fetchone()
+    conn.rollback()
     return (row[0], row[1], row[2]) if row else (None, None, None)
 
 
 def matching_version(conn, feed_id: str, sha256: str, content_sha256: str) -> int | None:
-    """A version of the feed with the same bytes or contents that is loaded, or being loaded now."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT feed_version_id FROM gtfs.feed_version WHERE feed_id = %s"
-            " AND (sha256 = %s OR content_sha256 = %s)"
-            " AND (status IN ('loaded', 'published', 'superseded')"
-            "      OR (status = 'loading' AND created_at > now() - %s::interval))"
-            " ORDER BY feed_version_id DESC LIMIT 1",
-            (feed_id, sha256, content_sha256, settings.current().stale_version_after))
-        row = cur.fetchone()
-    return row[0] if row else None
+    """Change detection (lifecycle.known_version, after the feed's recovery)."""
+    return lifecycle.known_version(conn, feed_id, sha256, content_sha256)
 
 
-def log_fetch(conn, job: dict, run_id: str | None, outcome: str, message: str | None,
+def log_fetch(conn, job: FetchJob, run_id: str | None, outcome: str, message: str | None,
               got: Fetched | None = None, feed_version_id: int | None = None) -> int:
-    url = redact_url(job["url"])
+    url = redact_url(job.url)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO gtfs.fetch_log (feed_id, url, source_kind, as_of, http_status, bytes, sha256,"
             " content_sha256, etag, last_modified, outcome, feed_version_id, archive_path, message, run_id)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING fetch_id",
-            (job["feed_id"], url, job["kind"], job["as_of"], got and got.http_status, got and got.bytes,
+            (job.feed_id, url, job.kind, job.as_of, got and got.http_status, got and got.bytes,
              got and got.sha256, got and got.content_sha256, got and got.etag, got and got.last_modified,
              outcome, feed_version_id, got and got.archive_path, message, run_id))
         fetch_id = cur.fetchone()[0]
@@ -262,38 +259,47 @@ def log_fetch(conn, job: dict, run_id: str | None, outcome: str, message: str | 
 
 def fetch_job(conn, job: dict, root: Any, *, run_id: str | None, final_try: bool = True,
               resolve_secret: Callable[[dict], str] = secret_resolver,
-              open_path: Callable[[str], Any] | None = None) -> dict:
+              open_path: Callable[[str], Any] | None = None,
+              run_over: Callable[[str], bool | None] | None = None) -> dict:
     """Fetch one feed and decide new / unchanged / not-modified / skipped / error.
 
     Feed-level problems (404, not a zip, too large) come back as outcome
     'error' so the other feeds carry on; transient ones (network, 5xx) raise
-    FetchError while retries remain, so Airflow retries with backoff.
+    FetchError while retries remain, so Airflow retries with backoff. Before the
+    hashes are compared, the feed's abandoned versions are recovered: bytes whose
+    version never finished are new again.
     """
-    spec = FeedSpec.from_dict(job["spec"])
+    out = _fetch(conn, FetchJob.from_xcom(job), root, run_id=run_id, final_try=final_try,
+                 resolve_secret=resolve_secret, open_path=open_path, run_over=run_over or airflow_run_over)
+    return out.to_xcom()
+
+
+def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: bool,
+           resolve_secret: Callable[[dict], str], open_path: Callable[[str], Any] | None,
+           run_over: Callable[[str], bool | None]) -> FetchResult:
+    spec = FeedSpec.from_dict(job.spec)
     feed_id = spec.feed_id
-    result = {"feed_id": feed_id, "kind": job["kind"], "as_of": job["as_of"], "force": job["force"],
-              "run_id": run_id, "outcome": None, "message": None, "feed_version_id": None,
-              "archive_path": None, "sha256": None, "content_sha256": None, "fetched_at": None,
-              "source_url": spec.url, "name": spec.name, "block_on": spec.option("block_on")}
-    if job.get("skip_reason"):
-        log_fetch(conn, job, run_id, "skipped", job["skip_reason"])
-        return {**result, "outcome": "skipped", "message": job["skip_reason"]}
+    result = FetchResult(feed_id=feed_id, kind=job.kind, as_of=job.as_of, force=job.force, run_id=run_id,
+                         source_url=spec.url, name=spec.name, block_on=spec.option("block_on"))
+    if job.skip_reason:
+        log_fetch(conn, job, run_id, "skipped", job.skip_reason)
+        return result.but(outcome="skipped", message=job.skip_reason)
     scrub = Scrubber()
     limits = Limits.from_options(spec.options)
     fetched_at = dt.datetime.now(dt.timezone.utc)
     try:
-        if job["kind"] == "given" and not job["url"].startswith(("http://", "https://")):
-            got = copy_to_archive(job["url"], root, feed_id=feed_id, limits=limits,
+        if job.kind == "given" and not job.url.startswith(("http://", "https://")):
+            got = copy_to_archive(job.url, root, feed_id=feed_id, limits=limits,
                                   opener=open_path or storage_path)
             prior = None
         else:
             headers, query = {}, {}
-            if job["kind"] != "given":  # registry secrets go only to the registry's own URLs
+            if job.kind != "given":  # registry secrets go only to the registry's own URLs
                 headers = {k: _value(v, resolve_secret, scrub) for k, v in spec.headers.items()}
                 query = {k: _value(v, resolve_secret, scrub) for k, v in spec.query.items()}
-            etag, last_modified, prior = (None, None, None) if job["force"] or job["kind"] == "given" \
-                else last_validators(conn, feed_id, job["url"])
-            got = fetch_to_archive(job["url"], root, feed_id=feed_id, limits=limits, headers=headers,
+            etag, last_modified, prior = (None, None, None) if job.force or job.kind == "given" \
+                else last_validators(conn, feed_id, job.url)
+            got = fetch_to_archive(job.url, root, feed_id=feed_id, limits=limits, headers=headers,
                                    query=query, etag=etag, last_modified=last_modified, scrub=scrub)
     except FetchError as exc:
         message = scrub(str(exc))
@@ -301,24 +307,29 @@ def fetch_job(conn, job: dict, root: Any, *, run_id: str | None, final_try: bool
             log_fetch(conn, job, run_id, "error", message + " (will retry)", Fetched(exc.http_status))
             raise FetchError(scrub(exc.reason), feed_id=feed_id, transient=True) from None
         log_fetch(conn, job, run_id, "error", message, Fetched(exc.http_status))
-        return {**result, "outcome": "error", "message": message}
+        return result.but(outcome="error", message=message)
     except GtfsPipelineError as exc:  # a secret that cannot be resolved, ...
         message = scrub(str(exc))
         log_fetch(conn, job, run_id, "error", message)
-        return {**result, "outcome": "error", "message": message}
-    result.update(got.as_dict(), fetched_at=fetched_at.isoformat())
+        return result.but(outcome="error", message=message)
+    known = {f.name for f in fields(FetchResult)}
+    result = result.but(**{k: v for k, v in got.as_dict().items() if k in known}, fetched_at=fetched_at.isoformat())
+    recovered = lifecycle.recover_abandoned(conn, feed_id, by=run_id or "a DAG run", run_over=run_over)
+    result = result.but(recovered=[r.to_xcom() for r in recovered])
+    for r in recovered:
+        log.warning("feed %s: %s", feed_id, r.describe())
     if got.not_modified:
         msg = "HTTP 304 Not Modified: same as the last fetch"
         log_fetch(conn, job, run_id, "not-modified", msg, got, prior)
-        return {**result, "outcome": "not-modified", "message": msg, "feed_version_id": prior}
-    match = None if job["force"] else matching_version(conn, feed_id, got.sha256, got.content_sha256)
+        return result.but(outcome="not-modified", message=msg, feed_version_id=prior)
+    match = None if job.force else lifecycle.known_version(conn, feed_id, got.sha256, got.content_sha256)
     if match is not None:
         msg = f"same bytes or contents as version {match}"
         log_fetch(conn, job, run_id, "unchanged", msg, got, match)
-        return {**result, "outcome": "unchanged", "message": msg, "feed_version_id": match}
-    msg = "forced reload" if job["force"] else "new contents"
-    result["fetch_id"] = log_fetch(conn, job, run_id, "new", msg, got)
-    return {**result, "outcome": "new", "message": msg}
+        return result.but(outcome="unchanged", message=msg, feed_version_id=match)
+    msg = "forced reload" if job.force else "new contents"
+    fetch_id = log_fetch(conn, job, run_id, "new", msg, got)
+    return result.but(outcome="new", message=msg, fetch_id=fetch_id)
 
 
 def _value(value: Any, resolve: Callable[[dict], str], scrub: Scrubber) -> str:
@@ -331,37 +342,25 @@ def _value(value: Any, resolve: Callable[[dict], str], scrub: Scrubber) -> str:
 
 # --- 3. skip unchanged / start versions ---------------------------------------------------------
 
-@contextmanager
-def feed_lock(conn, feed_id: str) -> Iterator[None]:
-    """Session advisory lock for one feed: serialises registering and publishing its versions
-    across concurrent runs (a backfill and the daily run)."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_advisory_lock(hashtext('gtfs-pipeline feed'), hashtext(%s))", (feed_id,))
-    conn.commit()
-    try:
-        yield
-    finally:
-        conn.rollback()
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(hashtext('gtfs-pipeline feed'), hashtext(%s))", (feed_id,))
-        conn.commit()
-
-
-def start_versions(conn, fetched: list[dict | None], open_path: Callable[[str], Any] | None = None) -> list[dict]:
-    """Register a version for every new fetch; returns one small dict per version
-    (its members in load order: ``load_items`` turns them into the load tasks).
+def start_versions(conn, fetched: list[dict | None], open_path: Callable[[str], Any] | None = None,
+                   run_over: Callable[[str], bool | None] | None = None) -> list[dict]:
+    """Register a version for every new fetch, owned by the fetch's run; returns one
+    StartedVersion (XCom form) per version, its members in load order (``load_items``).
 
     Under the feed's lock the hashes are checked again: a concurrent run may
     have registered the same bytes since this run fetched them.
     """
     open_path = open_path or storage_path
     out_versions = []
-    for r in fetched:
-        if not r or r.get("outcome") != "new":
+    for raw in fetched:
+        if not raw or raw.get("outcome") != "new":
             continue
-        feed_id = r["feed_id"]
-        with feed_lock(conn, feed_id):
-            match = None if r["force"] else matching_version(conn, feed_id, r["sha256"], r["content_sha256"])
+        r = FetchResult.from_xcom(raw)
+        feed_id = r.feed_id
+        with lifecycle.feed_lock(conn, feed_id):
+            lifecycle.recover_abandoned(conn, feed_id, by=r.run_id or "a DAG run",
+                                        run_over=run_over or airflow_run_over)
+            match = None if r.force else lifecycle.known_version(conn, feed_id, r.sha256, r.content_sha256)
             if match is not None:
                 _update_fetch_log(conn, r, outcome="unchanged", feed_version_id=match,
                                   message=f"version {match} with the same contents was registered meanwhile "
@@ -369,24 +368,25 @@ def start_versions(conn, fetched: list[dict | None], open_path: Callable[[str], 
                 continue
             # The fetch task hashed the members already (same function, same bytes): the version
             # takes that content hash instead of decompressing the whole zip a second time.
-            known = r.get("content_sha256")
+            known = r.content_sha256
             try:
-                with open_path(r["archive_path"]).open("rb") as fh:
+                with open_path(r.archive_path).open("rb") as fh:
                     plan = versions.start_version(
-                        conn, feed_id, fh, source_label=r["archive_path"], feed_name=r["name"],
-                        source_url=r["source_url"], as_of=dt.date.fromisoformat(r["as_of"]),
-                        fetched_at=dt.datetime.fromisoformat(r["fetched_at"]) if r.get("fetched_at") else None,
-                        defer_content_hash=bool(known))
+                        conn, feed_id, fh, source_label=r.archive_path, feed_name=r.name,
+                        source_url=r.source_url, as_of=dt.date.fromisoformat(r.as_of),
+                        fetched_at=dt.datetime.fromisoformat(r.fetched_at) if r.fetched_at else None,
+                        owner=Owner.run(r.run_id), defer_content_hash=bool(known),
+                        run_over=run_over or airflow_run_over)
             except FeedError as exc:
                 _update_fetch_log(conn, r, outcome="error", message=str(exc))
                 continue
             if known:
-                _set_content_hash(conn, plan, r["sha256"], known)
+                _set_content_hash(conn, plan, r.sha256, known)
         _update_fetch_log(conn, r, feed_version_id=plan.feed_version_id)
-        version = {"feed_id": feed_id, "feed_version_id": plan.feed_version_id, "as_of": r["as_of"],
-                   "kind": r["kind"], "block_on": r["block_on"], "run_id": r["run_id"],
-                   "archive_path": r["archive_path"], "members": _largest_first(plan)}
-        out_versions.append(version)
+        version = StartedVersion(feed_id=feed_id, feed_version_id=plan.feed_version_id, as_of=r.as_of,
+                                 kind=r.kind, block_on=r.block_on, run_id=r.run_id, archive_path=r.archive_path,
+                                 members=_largest_first(plan))
+        out_versions.append(version.to_xcom())
     return out_versions
 
 
@@ -410,19 +410,22 @@ def _largest_first(plan: versions.VersionPlan) -> list[str]:
 
 
 def load_items(started: list[dict]) -> list[dict]:
-    """One load task's input per (version, member)."""
-    return [{"feed_id": v["feed_id"], "feed_version_id": v["feed_version_id"], "archive_path": v["archive_path"],
-             "member": name} for v in started for name in v["members"]]
+    """One load task's input (LoadItem, XCom form) per (version, member)."""
+    items = []
+    for raw in started:
+        v = StartedVersion.from_xcom(raw)
+        items += [LoadItem(v.feed_id, v.feed_version_id, v.archive_path, name).to_xcom() for name in v.members]
+    return items
 
 
-def _update_fetch_log(conn, r: dict, *, outcome: str | None = None, feed_version_id: int | None = None,
+def _update_fetch_log(conn, r: FetchResult, *, outcome: str | None = None, feed_version_id: int | None = None,
                       message: str | None = None) -> None:
-    if not r.get("fetch_id"):
+    if not r.fetch_id:
         return
     with conn.cursor() as cur:
         cur.execute("UPDATE gtfs.fetch_log SET outcome = COALESCE(%s, outcome),"
                     " feed_version_id = COALESCE(%s, feed_version_id), message = COALESCE(%s, message)"
-                    " WHERE fetch_id = %s", (outcome, feed_version_id, message, r["fetch_id"]))
+                    " WHERE fetch_id = %s", (outcome, feed_version_id, message, r.fetch_id))
     conn.commit()
 
 
@@ -435,36 +438,39 @@ def plan_from_db(conn, feed_version_id: int) -> versions.VersionPlan:
         row = cur.fetchone()
     if row is None:
         raise GtfsPipelineError(f"no feed version {feed_version_id}")
-    if row[4] != "loading":
+    if row[4] != State.LOADING:
         raise FeedError(f"version {feed_version_id} is {row[4]}, no longer loading", feed_id=row[0])
     return versions.VersionPlan(row[0], feed_version_id, row[1], row[2], list(row[3].values()))
 
 
 def load_file(conn, item: dict, open_path: Callable[[str], Any] | None = None) -> dict:
     """Load one member of a version from the archive; safe to retry (the loader replaces
-    an earlier attempt's partition). A failure is noted on the version for finalize."""
+    an earlier attempt's partition). A failure is noted on the version for finalize.
+    The task holds the version (lifecycle.working_on) while it loads."""
+    it = LoadItem.from_xcom(item)
     open_path = open_path or storage_path
     try:
-        plan = plan_from_db(conn, item["feed_version_id"])
-        with _open_archived(item, open_path) as zf:
-            result = versions.load_member(conn, plan, zf, item["member"])
+        with lifecycle.working_on(conn, it.feed_version_id, State.LOADING):
+            plan = plan_from_db(conn, it.feed_version_id)
+            with _open_archived(it, open_path) as zf:
+                result = versions.load_member(conn, plan, zf, it.member)
     except Exception as exc:
         conn.rollback()
         with conn.cursor() as cur:
             cur.execute("UPDATE gtfs.feed_version SET error = left(concat_ws('; ', error, %s), 4000)"
                         " WHERE feed_version_id = %s AND status = 'loading'",
-                        (f"{item['member']}: {exc}", item["feed_version_id"]))
+                        (f"{it.member}: {exc}", it.feed_version_id))
         conn.commit()
         raise
-    return {"feed_id": item["feed_id"], "feed_version_id": item["feed_version_id"], "member": item["member"],
-            "rows": result.rows, "load_path": result.load_path, "notices": result.notices}
+    return FileLoaded(it.feed_id, it.feed_version_id, it.member, result.rows, result.load_path,
+                      result.notices).to_xcom()
 
 
 @contextmanager
-def _open_archived(item: dict, open_path: Callable[[str], Any]) -> Iterator[zipfile.ZipFile]:
+def _open_archived(item: LoadItem, open_path: Callable[[str], Any]) -> Iterator[zipfile.ZipFile]:
     """The version's zip from the archive; a missing or unreadable object is a FeedError naming
     the feed, the file being loaded and the archive path."""
-    path, feed_id, member = item["archive_path"], item["feed_id"], item["member"]
+    path, feed_id, member = item.archive_path, item.feed_id, item.member
     try:
         fh = open_path(path).open("rb")
     except FileNotFoundError:
@@ -486,20 +492,24 @@ def _open_archived(item: dict, open_path: Callable[[str], Any]) -> Iterator[zipf
 # --- 5. per version: finalize, geometry, validation, publish ------------------------------------
 
 def finalize(conn, version: dict) -> dict:
-    """All files there? Then keys, stats, ANALYZE (versions.finish_version); else the version fails."""
-    vid = version["feed_version_id"]
-    try:
-        files = versions.finish_version(conn, vid)
-    except GtfsPipelineError as exc:
-        conn.rollback()
-        with conn.cursor() as cur:
-            cur.execute("SELECT error FROM gtfs.feed_version WHERE feed_version_id = %s", (vid,))
-            row = cur.fetchone()
-        detail = f" ({row[0]})" if row and row[0] else ""
-        message = f"{getattr(exc, 'reason', exc)}{detail}"
-        versions.fail_version(conn, vid, message)
-        raise FeedError(f"version {vid} not loaded: {message}", feed_id=version["feed_id"]) from None
-    return {**version, "rows": sum(f["rows"] or 0 for f in files.values()), "files": len(files)}
+    """All files there? Then keys, stats (versions.finish_version): the version is 'validating';
+    else it fails, naming the load tasks' errors."""
+    v = StartedVersion.from_xcom(version)
+    vid = v.feed_version_id
+    with lifecycle.working_on(conn, vid, State.LOADING, State.VALIDATING):
+        try:
+            files = versions.finish_version(conn, vid)
+        except GtfsPipelineError as exc:
+            conn.rollback()
+            with conn.cursor() as cur:
+                cur.execute("SELECT error FROM gtfs.feed_version WHERE feed_version_id = %s", (vid,))
+                row = cur.fetchone()
+            detail = f" ({row[0]})" if row and row[0] else ""
+            message = f"{getattr(exc, 'reason', exc)}{detail}"
+            versions.fail_version(conn, vid, message, step=State.LOADING.value)
+            raise FeedError(f"version {vid} not loaded: {message}", feed_id=v.feed_id) from None
+    return VersionProgress.started(v, rows=sum(f["rows"] or 0 for f in files.values()),
+                                   files=len(files)).to_xcom()
 
 
 def _optional(module: str) -> Any | None:
@@ -509,53 +519,49 @@ def _optional(module: str) -> Any | None:
 
 
 def run_geometry(conn, version: dict) -> dict:
+    v = VersionProgress.from_xcom(version)
     mod = _optional("gtfs_pipeline.geometry")
     if mod is None:
-        log.info("feed %s: geometry step not installed (gtfs_pipeline.geometry): skipped", version["feed_id"])
-        return {**version, "geometry": None}
-    counts = _guarded(conn, version, "geometry", mod.build_geometry)
-    return {**version, "geometry": _small(counts)}
-
-
-# Publish policy -> the validator's block_on: unusable versions are never published.
+        log.info("feed %s: geometry step not installed (gtfs_pipeline.geometry): skipped", v.feed_id)
+        return v.but(geometry=None).to_xcom()
+    with lifecycle.working_on(conn, v.feed_version_id, State.VALIDATING):
+        counts = versions.run_step(conn, v.feed_id, v.feed_version_id, "geometry", mod.build_geometry)
+    return v.but(geometry=_small(counts)).to_xcom()
 
 
 def run_validation(conn, version: dict, *, report: bool = True) -> dict:
-    """Validate (gtfs_pipeline.validation, when installed) and apply the feed's publish policy.
+    """Validate (gtfs_pipeline.validation, when installed); the publish decision is the publish
+    task's (lifecycle.decide), so a version is judged once, under its feed's lock.
 
-    A blocked version stays loaded but unpublished: the feed's current version stays.
     With ``report=False`` the HTML report is left to ``write_report_step`` (the DAG runs
     geometry alongside validation and writes the report after both, so it lists geometry's
-    notices too; geometry writes only WARNING/INFO notices, which no publish policy counts).
+    notices too).
     """
+    v = VersionProgress.from_xcom(version)
     mod = _optional("gtfs_pipeline.validation")
     if mod is None:
         log.info("feed %s: validation is not installed (gtfs_pipeline.validation): version %s not validated",
-                 version["feed_id"], version["feed_version_id"])
-        return {**version, "validation": None, "blocked": None}
-    report = _guarded(conn, version, "validation", mod.validate_version)
-    log.info("feed %s: version %s validated\n%s", version["feed_id"], version["feed_version_id"],
-             mod.format_summary(report))
-    report_path = None
+                 v.feed_id, v.feed_version_id)
+        return v.but(validation=None, blocked=None).to_xcom()
+    with lifecycle.working_on(conn, v.feed_version_id, State.VALIDATING):
+        result = versions.run_step(conn, v.feed_id, v.feed_version_id, "validation", mod.validate_version)
+    log.info("feed %s: version %s validated\n%s", v.feed_id, v.feed_version_id, mod.format_summary(result))
+    v = v.but(validation=_small(result.get("by_severity")) or {})
     if report:
-        report_path = write_validation_report(conn, version)
-        log.info("feed %s: validation report %s", version["feed_id"], report_path)
-    allowed, reason = mod.policy_allows_publish(conn, version["feed_version_id"],
-                                                version["block_on"])
-    if not allowed:
-        log.warning("feed %s: version %s blocked by validation: %s", version["feed_id"],
-                    version["feed_version_id"], reason)
-    return {**version, "validation": _small(report.get("by_severity")), "report": report_path,
-            "blocked": None if allowed else reason}
+        v = VersionProgress.from_xcom(write_report_step(conn, v.to_xcom()))
+    return v.to_xcom()
 
 
 def write_report_step(conn, version: dict) -> dict:
     """The HTML report of a validated version whose report is not written yet."""
-    if version.get("validation") is None or version.get("report"):
-        return version
-    report_path = write_validation_report(conn, version)
-    log.info("feed %s: validation report %s", version["feed_id"], report_path)
-    return {**version, "report": report_path}
+    v = VersionProgress.from_xcom(version)
+    if v.validation is None or v.report:
+        return v.to_xcom()
+    with lifecycle.working_on(conn, v.feed_version_id, State.VALIDATING, State.PUBLISHING, State.LOADED):
+        path = versions.run_step(conn, v.feed_id, v.feed_version_id, "report",
+                                 lambda c, _vid: write_validation_report(c, v.to_xcom()))
+    log.info("feed %s: validation report %s", v.feed_id, path)
+    return v.but(report=path).to_xcom()
 
 
 def write_validation_report(conn, version: dict) -> str:
@@ -570,15 +576,16 @@ def write_validation_report(conn, version: dict) -> str:
 
     from .report import write_report
 
-    name = f"{version['feed_id']}-v{int(version['feed_version_id'])}-validation.html"
-    dest = storage_path(version["archive_path"]).parent / name
+    v = VersionProgress.from_xcom(version)
+    name = f"{v.feed_id}-v{int(v.feed_version_id)}-validation.html"
+    dest = storage_path(v.archive_path).parent / name
     with tempfile.TemporaryDirectory(prefix="gtfs-report-") as tmp:
-        local = write_report(conn, version["feed_version_id"], Path(tmp) / name)
+        local = write_report(conn, v.feed_version_id, Path(tmp) / name)
         with open(local, "rb") as src, dest.open("wb") as out:
             shutil.copyfileobj(src, out)
     with conn.cursor() as cur:
         cur.execute("UPDATE gtfs.feed_version SET report_path = %s WHERE feed_version_id = %s",
-                    (str(dest), version["feed_version_id"]))
+                    (str(dest), v.feed_version_id))
     conn.commit()
     return str(dest)
 
@@ -590,50 +597,36 @@ def _small(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str)) if value is not None else None
 
 
-def _guarded(conn, version: dict, step: str, fn: Callable[[Any, int], Any]) -> Any:
-    try:
-        return fn(conn, version["feed_version_id"])
-    except Exception as exc:
-        conn.rollback()
-        with conn.cursor() as cur:  # geometry and validation run at once: keep the first failure
-            cur.execute("SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s",
-                        (version["feed_version_id"],))
-            row = cur.fetchone()
-        if not row or row[0] != "failed":
-            versions.fail_version(conn, version["feed_version_id"], f"{step} failed: {exc}")
-        raise FeedError(f"{step} failed for version {version['feed_version_id']}: {exc}",
-                        feed_id=version["feed_id"]) from exc
-
-
 def publish_version(conn, version: dict) -> dict:
-    """Make the version current in one transaction, unless policy or history say otherwise.
+    """The publish decision (lifecycle.publish_step: the feed's block_on policy, then the
+    historical rule), applied in one transaction under the feed's lock.
 
-    A version representing an older date than the current one (a backfill) is
-    kept loaded for analysis but does not replace it.
+    A lock timeout (readers of gtfs_current) raises LockTimeout so Airflow retries the task;
+    the version is kept 'loaded' meanwhile, and a retry decides again.
     """
-    feed_id, vid = version["feed_id"], version["feed_version_id"]
-    reason = None
-    with feed_lock(conn, feed_id):
-        if version.get("blocked"):
-            reason = f"blocked by validation: {version['blocked']}"
-        else:
-            with conn.cursor() as cur:
-                cur.execute("SELECT v.feed_version_id, v.as_of FROM gtfs.feed f"
-                            " JOIN gtfs.feed_version v ON v.feed_version_id = f.current_version_id"
-                            " WHERE f.feed_id = %s", (feed_id,))
-                current = cur.fetchone()
-            as_of = dt.date.fromisoformat(version["as_of"])
-            if current and current[1] and current[1] > as_of:
-                reason = (f"historical version (as of {as_of}) kept loaded; version {current[0]} "
-                          f"(as of {current[1]}) stays current")
-            else:
-                versions.publish(conn, vid)
+    v = VersionProgress.from_xcom(version)
+    with lifecycle.working_on(conn, v.feed_version_id, State.VALIDATING, State.PUBLISHING, State.LOADED):
+        try:
+            decision = lifecycle.publish_step(conn, v.feed_version_id, block_on=v.block_on,
+                                              validated=v.validation is not None)
+        except LockTimeout as exc:
+            _note_on_fetch_log(conn, v, f"not published: {exc}")
+            raise
+    reason = None if decision.publish else decision.reason
+    if decision.kind == NotCurrent.BLOCKED:
+        log.warning("feed %s: version %s %s", v.feed_id, v.feed_version_id, decision.reason)
+    _note_on_fetch_log(conn, v, reason or "published")
+    return v.but(published=decision.publish, reason=reason,
+                 blocked=decision.reason.removeprefix("blocked by validation: ")
+                 if decision.kind == NotCurrent.BLOCKED else None).to_xcom()
+
+
+def _note_on_fetch_log(conn, v: VersionProgress, note: str) -> None:
     with conn.cursor() as cur:
         cur.execute("UPDATE gtfs.fetch_log SET message = concat_ws('; ', message, %s)"
                     " WHERE feed_version_id = %s AND run_id IS NOT DISTINCT FROM %s AND outcome = 'new'",
-                    (reason or "published", vid, version.get("run_id")))
+                    (note, v.feed_version_id, v.run_id))
     conn.commit()
-    return {**version, "published": reason is None, "reason": reason}
 
 
 def asset_uri(feed_id: str) -> str:
@@ -643,49 +636,60 @@ def asset_uri(feed_id: str) -> str:
 # --- 6. summary ---------------------------------------------------------------------------------
 
 def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list[dict], list[str]]:
-    """Per feed of this run: its final state, reason and rows; and the list of failures."""
+    """Per feed of this run: its final state, reason, rows and the versions its registration
+    recovered; and the list of failures."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT DISTINCT ON (l.feed_id) l.feed_id, l.outcome, l.message, l.source_kind, l.as_of,"
-            " l.feed_version_id, v.status, coalesce(v.error, to_jsonb(v)->>'blocked_reason'),"
+            " l.feed_version_id, v.status, v.error, v.not_current_kind, v.not_current_reason, v.blocked_reason,"
             " f.current_version_id = v.feed_version_id,"
             " (SELECT sum(rows) FROM gtfs.feed_version_file x WHERE x.feed_version_id = v.feed_version_id),"
-            " to_jsonb(v)->>'report_path'"
+            " v.report_path"
             " FROM gtfs.fetch_log l LEFT JOIN gtfs.feed_version v ON v.feed_version_id = l.feed_version_id"
             " LEFT JOIN gtfs.feed f ON f.feed_id = l.feed_id"
             " WHERE l.run_id = %s ORDER BY l.feed_id, l.fetch_id DESC", (run_id,))
         rows = cur.fetchall()
+    conn.rollback()
+    recovered: dict[str, list[str]] = {}
+    for r in lifecycle.recovered_by(conn, run_id):
+        recovered.setdefault(r.feed_id, []).append(f"version {r.feed_version_id} ({r.message})")
     seen = {r[0] for r in rows}
     report, failures = [], []
-    for feed_id, outcome, message, kind, as_of, vid, status, error, current, nrows, report_path in rows:
+    for (feed_id, outcome, message, kind, as_of, vid, status, error, not_current, why, policy, current, nrows,
+         report_path) in rows:
         state = outcome
         if outcome == "new":
-            if status == "published" and current:
+            if status == State.PUBLISHED and current:
                 state = "published"
-            elif status == "loaded" and error:  # blocked by the validation policy
-                state, message = "blocked", f"not published: {error}"
-            elif status == "loaded":
+            elif status == State.LOADED and not_current == NotCurrent.BLOCKED:
+                state, message = "blocked", f"not published: {policy or why}"
+            elif status == State.LOADED and not_current == NotCurrent.PUBLISH_TIMEOUT:
+                state, message = "failed", f"not published: {why}"
+            elif status == State.LOADED:
                 state = "loaded"
-            elif status == "superseded":  # published, then replaced by a newer version (another run's)
+            elif status == State.SUPERSEDED:  # published, then replaced by a newer version (another run's)
                 state = "superseded"
-            elif status == "failed":
+            elif status == State.FAILED:
                 state, message = "failed", error or message
             else:
-                state, message = "failed", f"version {vid} did not finish loading ({status or 'not started'})"
+                state, message = "failed", f"version {vid} did not finish ({status or 'not started'})"
         elif outcome == "error":
             state = "failed"
         entry = {"feed_id": feed_id, "state": state, "kind": kind, "as_of": str(as_of) if as_of else None,
                  "feed_version_id": vid, "rows": int(nrows) if nrows is not None and outcome == "new" else None,
-                 "message": message, "report": report_path if outcome == "new" else None}
+                 "message": message, "report": report_path if outcome == "new" else None,
+                 "recovered": recovered.get(feed_id, [])}
         report.append(entry)
         if state in ("failed", "blocked"):
             failures.append(f"{feed_id}: {message}")
-    for job in jobs or []:
-        if job["feed_id"] not in seen:
-            report.append({"feed_id": job["feed_id"], "state": "failed", "kind": job["kind"],
-                           "as_of": job["as_of"], "feed_version_id": None, "rows": None,
-                           "message": "the fetch task did not record a result"})
-            failures.append(f"{job['feed_id']}: the fetch task did not record a result")
+    for raw in jobs or []:
+        job = FetchJob.from_xcom(raw)
+        if job.feed_id not in seen:
+            report.append({"feed_id": job.feed_id, "state": "failed", "kind": job.kind,
+                           "as_of": job.as_of, "feed_version_id": None, "rows": None,
+                           "message": "the fetch task did not record a result", "report": None,
+                           "recovered": recovered.get(job.feed_id, [])})
+            failures.append(f"{job.feed_id}: the fetch task did not record a result")
     return report, failures
 
 
@@ -699,6 +703,8 @@ def format_summary(report: list[dict]) -> str:
         version = f" version {e['feed_version_id']}" if e["feed_version_id"] else ""
         lines.append(f"  {e['feed_id']}: {e['state']}{version} ({e['kind']}, as of {e['as_of']}{rows})"
                      f"{': ' + e['message'] if e['message'] else ''}")
+        for r in e.get("recovered") or []:
+            lines.append(f"    recovered {r}")
         if e.get("report"):
             lines.append(f"    validation report: {e['report']}")
     return "\n".join(lines)

@@ -10,9 +10,11 @@ version (see refresh_current_views).
 
 from __future__ import annotations
 
+import psycopg2.errors
 from psycopg2 import sql
 
 from . import settings
+from .errors import LockTimeout
 from .reference import FILES, GtfsFile
 
 # Columns every GTFS table has besides the reference's own.
@@ -126,11 +128,17 @@ def refresh_current_views(cur) -> list[int]:
             sql.Identifier(VERSION_COLUMN), sql.SQL(", ").join(map(sql.Literal, ids)))
     else:
         condition = sql.SQL("false")
-    for name in sorted(names):
-        cur.execute("SELECT to_regclass(%s)", (f"{PARENT_SCHEMA}.{name}",))
-        if cur.fetchone()[0] is None:
-            continue
-        cur.execute(sql.SQL("CREATE OR REPLACE VIEW {}.{} AS SELECT t.* FROM {}.{} t WHERE {}").format(
-            sql.Identifier(CURRENT_SCHEMA), sql.Identifier(name), sql.Identifier(PARENT_SCHEMA),
-            sql.Identifier(name), condition))
+    try:
+        for name in sorted(names):
+            cur.execute("SELECT to_regclass(%s)", (f"{PARENT_SCHEMA}.{name}",))
+            if cur.fetchone()[0] is None:
+                continue
+            cur.execute(sql.SQL("CREATE OR REPLACE VIEW {}.{} AS SELECT t.* FROM {}.{} t WHERE {}").format(
+                sql.Identifier(CURRENT_SCHEMA), sql.Identifier(name), sql.Identifier(PARENT_SCHEMA),
+                sql.Identifier(name), condition))
+    except psycopg2.errors.LockNotAvailable:
+        # The caller's transaction is aborted: it rolls back, nothing changed.
+        raise LockTimeout(f"waited longer than {settings.current().publish_lock_timeout} "
+                          "(GTFS_PUBLISH_LOCK_TIMEOUT) for queries reading gtfs_current to finish; nothing "
+                          "changed: retry, or end the long-running transactions") from None
     return ids

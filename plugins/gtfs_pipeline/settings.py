@@ -134,6 +134,10 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("GTFS_SQL_DIR", "sql_dir", None, Path,
              "The folder of the project's SQL files (migrations, geometry, validation rules); read at import.",
              "the package's own SQL (`gtfs_pipeline/sql`, installed from `include/sql`); from a checkout, its `include/sql`"),
+    Variable("GTFS_PAUSE_AT", "pause_at", None, str,
+             "Test hook: a one-process load stops for good at this point (`geometry`, `validation`, `report`, "
+             "`publish`) after printing `gtfs-pipeline: paused at <point>`, so the crash tests can kill it "
+             "there (docs/reliability.md). Never set it in production."),
     Variable("GTFS_PG_BINDIR", "pg_bindir", Path("/usr/lib/postgresql/15/bin"), Path,
              "PostgreSQL binaries used by the local test/demo cluster (localpg)."),
 )
@@ -159,6 +163,7 @@ class Settings:
     split_copy_bytes: int
     validation_connections: int
     sql_dir: Path | None
+    pause_at: str | None
     pg_bindir: Path
 
     @property

@@ -1,7 +1,8 @@
-"""A feed version's life: start, load its files, finish, publish; or fail; or drop.
+"""A feed version's rows: register it, load its files, finish it, make it current, drop it.
 
-The DAG runs these steps as separate tasks (one load task per file); the
-command line runs them in one process. Both call exactly these functions.
+The DAG runs these steps as separate tasks (one load task per file); the command
+line runs them in one process (load_feed). Both call exactly these functions;
+the states, owners, recovery and the publish decision are lifecycle.py's.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ import psycopg2
 import psycopg2.errors
 from psycopg2 import sql
 
-from . import archive
+from . import archive, lifecycle, settings, validation
 from .archive import ArchiveLayout, Member
-from . import validation
-from .errors import FeedError, GtfsPipelineError, VersionBlocked
+from .errors import FeedError, GtfsPipelineError, LockTimeout, VersionBlocked
 from .geometry import build_geometry, drop_geometry
+from .lifecycle import NotCurrent, Owner, Recovered, State
 from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
 from .reference import FILES, required_file_problems
-from . import settings
 from .schema import partition_ident, partition_name, refresh_current_views
 
 
@@ -38,6 +38,7 @@ class VersionPlan:
     sha256: str
     content_sha256: str
     members: list[dict]  # {name, archive_name, size, kind}
+    recovered: tuple[Recovered, ...] = ()  # versions of the feed its registration recovered
 
     def member(self, name: str) -> Member:
         for m in self.members:
@@ -78,98 +79,28 @@ def inspect_archive(source: str | Path | BinaryIO, feed_id: str, *,
     return sha, content, layout
 
 
-# A one-process load (load_feed) holds a session advisory lock on its version from the moment
-# the version exists until it is loaded, published or failed, and marks the version with
-# file_stats.loading_session. If the process dies (SIGKILL, crash, server restart), the server
-# frees the lock, and the next start_version of the feed finds the version 'loading' with its lock
-# free: it marks it failed and drops its partitions. Versions started by the DAG (whose tasks run
-# in separate processes, with no session spanning them) carry no mark: they count as abandoned
-# once they have been 'loading' for longer than STALE_LOADING_AFTER (GTFS_LOADING_STALE_AFTER,
-# default 12 hours; keep it above the DAG's dagrun_timeout), when no live run can still finish them.
-VERSION_LOCK = "gtfs-pipeline version"
-ABANDONED = ("abandoned: the process loading it stopped (killed, crashed or lost its database connection) "
-             "before it finished; marked failed by the next load of the feed")
-ABANDONED_BY_RUN = ("abandoned: still loading {age} after it was registered (the DAG run loading it died or "
-                    "was stopped); marked failed by the next load of the feed")
-
-
-def _lock_args(feed_version_id: int) -> tuple[str, int]:
-    return VERSION_LOCK, int(feed_version_id) & 0x7FFFFFFF
-
-
-def recover_abandoned_versions(conn, feed_id: str | None = None) -> list[int]:
-    """Mark failed, and free the rows of, loads that nothing will finish.
-
-    A version qualifies when it is 'loading', nobody holds its advisory lock, and
-    either it was started by load_feed (it carries ``file_stats.loading_session``:
-    the session that held the lock has ended) or it was started by a DAG run and
-    has been loading for longer than STALE_LOADING_AFTER. Safe to run at any time
-    and from several processes at once. Returns the versions recovered.
-    """
-    stale = settings.current().stale_version_after
-    with conn.cursor() as cur:
-        cur.execute("SELECT feed_version_id, file_stats ? 'loading_session' FROM gtfs.feed_version"
-                    " WHERE status = 'loading' AND (%(feed)s::text IS NULL OR feed_id = %(feed)s)"
-                    " AND (file_stats ? 'loading_session' OR created_at < now() - %(stale)s::interval)"
-                    " ORDER BY feed_version_id", {"feed": feed_id, "stale": stale})
-        candidates = cur.fetchall()
-    conn.commit()
-    recovered = []
-    for vid, one_process in candidates:
-        reason = ABANDONED if one_process else ABANDONED_BY_RUN.format(age=settings.describe_duration(stale))
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", _lock_args(vid))
-            free = cur.fetchone()[0]
-        conn.commit()
-        if not free:
-            continue  # its loader is still running
-        try:
-            with conn.cursor() as cur:
-                cur.execute("UPDATE gtfs.feed_version SET status = 'failed', error = %s"
-                            " WHERE feed_version_id = %s AND status = 'loading'", (reason, vid))
-                if cur.rowcount:
-                    _drop_partitions(cur, vid)
-                    recovered.append(vid)
-            conn.commit()
-        finally:
-            conn.rollback()
-            with conn.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", _lock_args(vid))
-            conn.commit()
-    return recovered
-
-
-def _release_version_lock(conn, feed_version_id: int) -> None:
-    if conn.closed:
-        return
-    try:
-        conn.rollback()
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", _lock_args(feed_version_id))
-        conn.commit()
-    except psycopg2.Error:
-        pass  # the connection is gone, and the lock with it
-
-
 def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_label: str | None = None,
                   feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
-                  fetched_at: dt.datetime | None = None, hold_lock: bool = False,
-                  defer_content_hash: bool = False) -> VersionPlan:
-    """Check the archive and register a new version in status 'loading'.
+                  fetched_at: dt.datetime | None = None, hold_lock: bool = False, owner: Owner | None = None,
+                  defer_content_hash: bool = False,
+                  run_over: Callable[[str], bool | None] | None = None) -> VersionPlan:
+    """Check the archive and register a new version in state 'loading', owned by ``owner``.
 
-    An unusable archive is recorded as a failed version (so the run can show
-    why) and raises FeedError; nothing published changes. First, versions of
-    this feed abandoned by a dead one-process load are recovered
-    (recover_abandoned_versions). With ``hold_lock`` this session holds the new
-    version's advisory lock until it releases it (load_feed does, at its end).
-    With ``defer_content_hash`` the content hash is computed from the members'
-    hashes taken while loading them (saves reading the whole zip once more);
-    change detection then cannot use it before the load (the DAG does not defer).
+    First the feed's abandoned versions are recovered (lifecycle.recover_abandoned; the plan
+    lists them). An unusable archive is recorded as a failed version (so the run can show why)
+    and raises FeedError; nothing published changes. With ``hold_lock`` (a one-process load:
+    owner defaults to this session) the session holds the new version's lock until it releases
+    it (lifecycle.release); otherwise the owner is a DAG run (``owner``), alive until its deadline.
+    With ``defer_content_hash`` the content hash is computed from the members' hashes taken while
+    loading them (saves reading the whole zip once more).
     """
+    owner = owner or (Owner.session() if hold_lock else Owner.run(None))
+    if (owner.kind == "session") != hold_lock:
+        raise GtfsPipelineError("a session-owned version needs hold_lock=True, a run-owned one hold_lock=False")
     label = source_label or (str(source) if isinstance(source, (str, Path)) else None)
     ensure_feed(conn, feed_id, feed_name, source_url)
     conn.commit()
-    recover_abandoned_versions(conn, feed_id)
+    recovered = lifecycle.recover_abandoned(conn, feed_id, by=owner.label, run_over=run_over)
     try:
         sha, content, layout = inspect_archive(source, feed_id, content_hash=not defer_content_hash)
     except FeedError as exc:
@@ -177,29 +108,32 @@ def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_l
         with conn.cursor() as cur:
             cur.execute(
                 "INSERT INTO gtfs.feed_version (feed_id, sha256, content_sha256, source, as_of, fetched_at,"
-                " status, error) VALUES (%s, %s, '', %s, %s, %s, 'failed', %s) RETURNING feed_version_id",
+                " status, error, failed_step) VALUES (%s, %s, '', %s, %s, %s, 'failed', %s, 'loading')"
+                " RETURNING feed_version_id",
                 (feed_id, sha, label, as_of, fetched_at, str(exc)))
         conn.commit()
         raise
     members = [m.__dict__ for m in layout.members.values()]
+    owner_column, deadline = lifecycle.owner_columns(owner)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO gtfs.feed_version (feed_id, sha256, content_sha256, source, as_of, fetched_at, members,"
-            " file_stats) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING feed_version_id",
+            " file_stats, owner, owner_deadline) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " RETURNING feed_version_id",
             (feed_id, sha, content, label, as_of, fetched_at, json.dumps({m["name"]: m for m in members}),
-             json.dumps({"ignored_members": layout.ignored, **({"loading_session": True} if hold_lock else {})})),
+             json.dumps({"ignored_members": layout.ignored}), owner_column, deadline),
         )
         version_id = cur.fetchone()[0]
         if hold_lock:
-            # Taken before the version is committed: nobody can see it 'loading' without its lock held.
-            cur.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", _lock_args(version_id))
+            # Taken before the version is committed: nobody can see it unfinished without its lock held.
+            lifecycle.hold(cur, version_id)
         for item in layout.ignored:
             cur.execute(
                 "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, context)"
                 " VALUES (%s, 'ignored_member', 'INFO', %s, %s)",
                 (version_id, item["name"], json.dumps({"reason": item["reason"]})))
     conn.commit()
-    return VersionPlan(feed_id, version_id, sha, content, members)
+    return VersionPlan(feed_id, version_id, sha, content, members, tuple(recovered))
 
 
 def load_member(conn, plan: VersionPlan, zf: zipfile.ZipFile, name: str,
@@ -215,8 +149,9 @@ def load_member(conn, plan: VersionPlan, zf: zipfile.ZipFile, name: str,
 
 def finish_version(conn, feed_version_id: int) -> dict:
     """After all files loaded: check none is missing, record stats, service dates and
-    (when start_version deferred it) the content hash; status becomes 'loaded'.
-    Each file's partition was analysed when it was loaded."""
+    (when start_version deferred it) the content hash; the state becomes 'validating'
+    (idempotent: a retried finalize finds it there). Each file's partition was analysed
+    when it was loaded."""
     with conn.cursor() as cur:
         cur.execute("SELECT feed_id, members, status, content_sha256 FROM gtfs.feed_version"
                     " WHERE feed_version_id = %s FOR UPDATE", (feed_version_id,))
@@ -224,7 +159,7 @@ def finish_version(conn, feed_version_id: int) -> dict:
         if row is None:
             raise GtfsPipelineError(f"no feed version {feed_version_id}")
         feed_id, members, status, content = row
-        if status not in ("loading", "loaded"):
+        if status not in (State.LOADING, State.VALIDATING):
             raise GtfsPipelineError(f"feed version {feed_version_id} is {status}, not loading")
         cur.execute("SELECT filename, rows, bytes, encoding, columns, unknown_columns, load_path,"
                     " duplicate_rows, seconds, archive_path, sha256 FROM gtfs.feed_version_file"
@@ -244,7 +179,7 @@ def finish_version(conn, feed_version_id: int) -> dict:
                         (archive.combine_member_hashes(hashes), feed_version_id))
         start, end = _service_dates(cur, feed_version_id, set(files))
         cur.execute(
-            "UPDATE gtfs.feed_version SET status = 'loaded', loaded_at = now(), error = NULL,"
+            "UPDATE gtfs.feed_version SET status = 'validating', loaded_at = now(), error = NULL,"
             " file_stats = jsonb_build_object('ignored_members', file_stats->'ignored_members') || %s::jsonb,"
             " service_start_date = %s, service_end_date = %s WHERE feed_version_id = %s",
             (json.dumps(files), start, end, feed_version_id))
@@ -266,7 +201,10 @@ def _service_dates(cur, feed_version_id: int, present: set[str]) -> tuple[dt.dat
 
 
 def publish(conn, feed_version_id: int) -> None:
-    """Make a loaded version its feed's current one, in one transaction."""
+    """Make a complete version its feed's current one, in one transaction (the rows were never
+    touched: only the feed's pointer and the gtfs_current views change). The decision whether
+    it should be is lifecycle.publish_step's; this is the switch. Raises LockTimeout, nothing
+    changed, when readers of gtfs_current hold the views longer than GTFS_PUBLISH_LOCK_TIMEOUT."""
     with conn.cursor() as cur:
         cur.execute("SELECT feed_id, status FROM gtfs.feed_version WHERE feed_version_id = %s",
                     (feed_version_id,))
@@ -274,29 +212,33 @@ def publish(conn, feed_version_id: int) -> None:
         if row is None:
             raise GtfsPipelineError(f"no feed version {feed_version_id}")
         feed_id, status = row
-        if status not in ("loaded", "published", "superseded"):
-            raise GtfsPipelineError(f"feed version {feed_version_id} is {status}; only a loaded version "
+        if status not in (State.VALIDATING, State.PUBLISHING, State.LOADED, State.PUBLISHED, State.SUPERSEDED):
+            raise GtfsPipelineError(f"feed version {feed_version_id} is {status}; only a complete version "
                                     "can be published")
         cur.execute("SELECT current_version_id FROM gtfs.feed WHERE feed_id = %s FOR UPDATE", (feed_id,))
         previous = cur.fetchone()[0]
         if previous is not None and previous != feed_version_id:
-            cur.execute("UPDATE gtfs.feed_version SET status = 'superseded' WHERE feed_version_id = %s",
-                        (previous,))
-        cur.execute("UPDATE gtfs.feed_version SET status = 'published', published_at = now()"
-                    " WHERE feed_version_id = %s", (feed_version_id,))
+            cur.execute("UPDATE gtfs.feed_version SET status = 'superseded', superseded_by = %s"
+                        " WHERE feed_version_id = %s", (feed_version_id, previous))
+        cur.execute("UPDATE gtfs.feed_version SET status = 'published', published_at = now(), owner = NULL,"
+                    " owner_deadline = NULL, not_current_kind = NULL, not_current_reason = NULL,"
+                    " superseded_by = NULL WHERE feed_version_id = %s", (feed_version_id,))
         cur.execute("UPDATE gtfs.feed SET current_version_id = %s WHERE feed_id = %s", (feed_version_id, feed_id))
         try:
             refresh_current_views(cur)
-        except psycopg2.errors.LockNotAvailable:
+        except LockTimeout:
             conn.rollback()
-            raise GtfsPipelineError(
-                f"feed {feed_id}: publishing version {feed_version_id} waited longer than {settings.current().publish_lock_timeout} "
-                "for queries reading gtfs_current to finish; nothing changed (the previous version stays "
-                "current): retry, or end the long-running transactions") from None
+            raise LockTimeout(
+                f"feed {feed_id}: publishing version {feed_version_id} waited longer than "
+                f"{settings.current().publish_lock_timeout} (GTFS_PUBLISH_LOCK_TIMEOUT) for queries reading "
+                "gtfs_current to finish; nothing changed (the previous version stays current): retry, or end "
+                "the long-running transactions") from None
     conn.commit()
 
 
-def _drop_partitions(cur, feed_version_id: int) -> None:
+def drop_version_rows(cur, feed_version_id: int) -> None:
+    """Free every row of a version (its partitions, extra files, geometry); the row of
+    gtfs.feed_version stays, with its error."""
     for f in FILES:
         cur.execute("SELECT to_regclass(%s)", (f"gtfs_part.{partition_name(f, feed_version_id)}",))
         if cur.fetchone()[0] is not None:
@@ -308,14 +250,9 @@ def _drop_partitions(cur, feed_version_id: int) -> None:
     drop_geometry(cur, feed_version_id)
 
 
-def fail_version(conn, feed_version_id: int, error: str) -> None:
+def fail_version(conn, feed_version_id: int, error: str, *, step: str | None = None) -> None:
     """Mark a version failed and free its rows; the feed's published version is untouched."""
-    conn.rollback()
-    with conn.cursor() as cur:
-        cur.execute("UPDATE gtfs.feed_version SET status = 'failed', error = %s WHERE feed_version_id = %s"
-                    " AND status <> 'published'", (error, feed_version_id))
-        _drop_partitions(cur, feed_version_id)
-    conn.commit()
+    lifecycle.fail(conn, feed_version_id, error, step=step)
 
 
 def drop_version(conn, feed_version_id: int, *, force: bool = False) -> None:
@@ -335,52 +272,108 @@ def drop_version(conn, feed_version_id: int, *, force: bool = False) -> None:
                     "pass --force to drop it (the feed then has no current version)")
             cur.execute("UPDATE gtfs.feed SET current_version_id = NULL WHERE feed_id = %s", (feed_id,))
             refresh_current_views(cur)
-        _drop_partitions(cur, feed_version_id)
+        drop_version_rows(cur, feed_version_id)
         cur.execute("DELETE FROM gtfs.feed_version WHERE feed_version_id = %s", (feed_version_id,))
     conn.commit()
 
 
 def list_versions(conn, feed_id: str | None = None) -> list[dict]:
+    """Every version (of one feed), with ``why_not_current``: why it is not its feed's current one."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT v.feed_version_id, v.feed_id, v.status, v.sha256, v.content_sha256, v.source, v.as_of,"
             " v.loaded_at, v.published_at, v.service_start_date, v.service_end_date, v.error,"
-            " COALESCE(f.current_version_id = v.feed_version_id, false) AS current"
+            " COALESCE(f.current_version_id = v.feed_version_id, false) AS current,"
+            " v.owner, v.failed_step, v.recovered_at, v.recovered_by, v.not_current_kind, v.not_current_reason,"
+            " v.superseded_by"
             " FROM gtfs.feed_version v JOIN gtfs.feed f USING (feed_id)"
             " WHERE %(feed)s::text IS NULL OR v.feed_id = %(feed)s ORDER BY v.feed_id, v.feed_version_id",
             {"feed": feed_id})
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    conn.rollback()
+    for r in rows:
+        r["why_not_current"] = lifecycle.why_not_current(r)
+    return rows
+
+
+def version_status(conn, feed_version_id: int) -> str | None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s", (feed_version_id,))
+        row = cur.fetchone()
+    conn.rollback()
+    return row[0] if row else None
+
+
+def run_step(conn, feed_id: str, feed_version_id: int, step: str, fn: Callable[[object, int], object]):
+    """One step of a complete version (geometry, validation, report): the same for both paths.
+    A failure fails the version (state validating) and raises FeedError; when two steps run at
+    once (the DAG's geometry and validate tasks) the first failure is kept."""
+    lifecycle.checkpoint(step)
+    try:
+        return fn(conn, feed_version_id)
+    except Exception as exc:
+        conn.rollback()
+        if version_status(conn, feed_version_id) != State.FAILED:
+            fail_version(conn, feed_version_id, f"{step} failed: {exc}", step=State.VALIDATING.value)
+        raise FeedError(f"{step} failed for version {feed_version_id}: {exc}", feed_id=feed_id) from exc
+
+
+@dataclass
+class LoadOutcome:
+    """What a one-process load did. Unpacks as ``(feed_version_id, files)`` (its older form)."""
+
+    feed_version_id: int
+    files: list[FileResult]
+    decision: lifecycle.Decision
+    recovered: tuple[Recovered, ...] = ()
+    report: Path | None = None
+
+    def __iter__(self):
+        return iter((self.feed_version_id, self.files))
+
+    @property
+    def status(self) -> str:
+        return State.PUBLISHED.value if self.decision.publish else State.LOADED.value
 
 
 def load_feed(conn, source: str | Path, feed_id: str, *, publish_version: bool = True,
               feed_name: str | None = None, source_url: str | None = None, as_of: dt.date | None = None,
               progress: ProgressFn | None = None, geometry: bool = True, validate: bool = True,
               block_on: str | None = None, dsn: str | None = None, jobs: int = 1,
-              on_file: Callable[[FileResult], None] | None = None) -> tuple[int, list[FileResult]]:
-    """The whole load in one process: what `gtfs-pipeline load` runs.
+              on_file: Callable[[FileResult], None] | None = None,
+              report: Callable[[object, int], Path] | None = None,
+              on_recovered: Callable[[Recovered], None] | None = None) -> LoadOutcome:
+    """The whole load in one process: what `gtfs-pipeline load` runs, step by step what the
+    DAG's tasks run: register (recovering the feed's abandoned versions), files, finish,
+    geometry, validation, ``report`` (a writer, called while the version is still validating),
+    then the publish decision (lifecycle.publish_step: block_on policy, historical rule).
 
-    Files, then the version's checks and stats, its geometry, validation, and
-    publish when the policy (``block_on``, see validation.policy_allows_publish)
-    allows it; a blocked version stays loaded and VersionBlocked is raised.
+    The session holds the version's lock for its whole life, so if this process dies at any
+    point the next registration of the feed recovers the version. ``as_of`` defaults to today
+    (UTC), as the DAG's runs do, so the historical rule orders CLI and DAG versions alike.
 
-    With ``jobs`` > 1 (and ``dsn``, for the extra connections) files load in
-    parallel, largest first, each on its own connection: what the DAG's mapped
-    load tasks do across workers.
+    With ``jobs`` > 1 (and ``dsn``, for the extra connections) files load in parallel, largest
+    first, each on its own connection: what the DAG's mapped load tasks do across workers.
 
-    Returns (feed_version_id, per-file results). On any failure the version is
-    marked failed, its rows are freed, and FeedError is raised.
+    Raises VersionBlocked when the policy keeps the version unpublished (it stays 'loaded'),
+    LockTimeout when publishing gave up on readers of gtfs_current (it stays 'loaded'), and
+    FeedError on any failure (the version is failed, its rows freed).
     """
+    as_of = lifecycle.parse_as_of(as_of) if as_of else dt.datetime.now(dt.timezone.utc).date()
     plan = start_version(conn, feed_id, source, feed_name=feed_name, source_url=source_url, as_of=as_of,
                          hold_lock=True, defer_content_hash=True)
+    for r in plan.recovered:
+        if on_recovered:
+            on_recovered(r)
     try:
         return _load_started(conn, plan, source, publish_version=publish_version, progress=progress,
                              geometry=geometry, validate=validate, block_on=block_on, dsn=dsn, jobs=jobs,
-                             on_file=on_file)
+                             on_file=on_file, report=report)
     except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
         raise _connection_lost(plan, exc) from exc
     finally:
-        _release_version_lock(conn, plan.feed_version_id)
+        lifecycle.release(conn, plan.feed_version_id)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -390,7 +383,7 @@ def _one_line(exc: BaseException) -> str:
 
 def _connection_lost(plan: VersionPlan, exc: BaseException) -> FeedError:
     """The version cannot be marked failed now; its lock went with the session, so the next
-    load of the feed recovers it (recover_abandoned_versions)."""
+    load of the feed recovers it (lifecycle.recover_abandoned)."""
     # A cleanup step on the dead connection ("cursor already closed") may hide the server's
     # own words: name the first OperationalError of the chain.
     cause, seen = exc, exc
@@ -399,16 +392,17 @@ def _connection_lost(plan: VersionPlan, exc: BaseException) -> FeedError:
             cause = seen
         seen = seen.__context__
     return FeedError(f"the database connection was lost during the load ({_one_line(cause)}); version "
-                     f"{plan.feed_version_id} stays 'loading' until the next load of the feed marks it failed",
+                     f"{plan.feed_version_id} stays unfinished until the next load of the feed marks it failed",
                      feed_id=plan.feed_id)
 
 
 def _load_started(conn, plan: VersionPlan, source: str | Path, *, publish_version: bool,
                   progress: ProgressFn | None, geometry: bool, validate: bool, block_on: str | None,
-                  dsn: str | None, jobs: int,
-                  on_file: Callable[[FileResult], None] | None) -> tuple[int, list[FileResult]]:
-    feed_id = plan.feed_id
+                  dsn: str | None, jobs: int, on_file: Callable[[FileResult], None] | None,
+                  report: Callable[[object, int], Path] | None) -> LoadOutcome:
+    feed_id, vid = plan.feed_id, plan.feed_version_id
     results: list[FileResult] = []
+    report_path = None
     try:
         if jobs > 1 and dsn:
             results = _load_files_in_parallel(dsn, plan, source, jobs, progress, on_file)
@@ -419,14 +413,21 @@ def _load_started(conn, plan: VersionPlan, source: str | Path, *, publish_versio
                     results.append(result)
                     if on_file:
                         on_file(result)
-        finish_version(conn, plan.feed_version_id)
+        finish_version(conn, vid)
         if geometry:
-            build_geometry(conn, plan.feed_version_id)
+            run_step(conn, feed_id, vid, "geometry", build_geometry)
         if validate:
-            validation.validate_version(conn, plan.feed_version_id)
+            run_step(conn, feed_id, vid, "validation", validation.validate_version)
+            if report:
+                report_path = run_step(conn, feed_id, vid, "report", report)
+        decision = lifecycle.publish_step(conn, vid, block_on=block_on, validated=validate,
+                                          publish_version=publish_version)
+    except LockTimeout:
+        raise  # the version finished 'loaded' (publish-timeout); nothing published changed
     except BaseException as exc:
         try:
-            fail_version(conn, plan.feed_version_id, str(exc) or type(exc).__name__)
+            if version_status(conn, vid) != State.FAILED:
+                fail_version(conn, vid, str(exc) or type(exc).__name__)
         except psycopg2.Error as lost:  # the connection is gone (server restart, network)
             raise _connection_lost(plan, exc if isinstance(exc, psycopg2.Error) else lost) from exc
         if isinstance(exc, GtfsPipelineError):
@@ -436,13 +437,12 @@ def _load_started(conn, plan: VersionPlan, source: str | Path, *, publish_versio
         if isinstance(exc, Exception):
             raise FeedError(f"load failed: {type(exc).__name__}: {exc}", feed_id=feed_id) from exc
         raise
-    if publish_version:
-        if validate:
-            allowed, reason = validation.policy_allows_publish(conn, plan.feed_version_id, block_on)
-            if not allowed:
-                raise VersionBlocked(feed_id, plan.feed_version_id, reason)
-        publish(conn, plan.feed_version_id)
-    return plan.feed_version_id, results
+    outcome = LoadOutcome(vid, results, decision, plan.recovered, report_path)
+    if decision.kind == NotCurrent.BLOCKED:
+        blocked = VersionBlocked(feed_id, vid, decision.reason.removeprefix("blocked by validation: "))
+        blocked.outcome = outcome
+        raise blocked
+    return outcome
 
 
 def _load_files_in_parallel(dsn: str, plan: VersionPlan, source: str | Path, jobs: int,
