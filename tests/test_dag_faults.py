@@ -9,6 +9,7 @@ per-run start-up. The credentials scenario runs the real DAG with dag.test().
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -368,3 +369,99 @@ def test_secrets_appear_nowhere_a_user_can_see(gtfs_dag, gtfs_dag_env, conn, ser
             assert secret not in text, f"{secret} found in {where}"
     print(f"searched {len(seen)} places ({len(logs)} task log files, {len(task_output)} characters of task"
           " output) for the two secrets")
+
+
+# --- a task process dying after finalize (issue 12) ----------------------------------------------
+
+TASK_SCRIPT = """
+import json, sys
+from gtfs_pipeline import db, pipeline
+conn = db.connect(sys.argv[1])
+version = json.loads(sys.argv[3])
+if sys.argv[2] == "validate":
+    pipeline.run_validation(conn, version, report=False)
+else:
+    pipeline.publish_version(conn, pipeline.write_report_step(conn, version))
+"""
+
+
+def kill_task_at(dsn: str, task: str, version: dict, point: str) -> None:
+    """Run one of the DAG's task functions in its own process, as a worker does, stop it at
+    ``point`` (GTFS_PAUSE_AT) and SIGKILL it: an OOM kill or a lost Celery worker."""
+    import signal
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "plugins"),
+           "GTFS_PAUSE_AT": point}
+    proc = subprocess.Popen([sys.executable, "-c", TASK_SCRIPT, dsn, task, json.dumps(version)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if line.strip() == f"gtfs-pipeline: paused at {point} (GTFS_PAUSE_AT)":
+            break
+    else:
+        raise AssertionError(f"the task ended before {point}: {proc.communicate()}")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize("recovery", ["dag", "cli"])
+@pytest.mark.parametrize("task, point, state", [("validate", "validation", "validating"),
+                                                ("publish", "publish", "publishing")])
+def test_a_task_dying_after_finalize_leaves_a_version_the_next_days_run_publishes(dsn, conn, server, tmp_path,
+                                                                                  task, point, state, recovery):
+    import datetime as dt
+
+    root = pipeline.storage_path((tmp_path / "archive").as_uri())
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    server.serve("/f.zip", write_feed(tmp_path / "f1.zip", {}).read_bytes())
+    job = make_job(server.url("/f.zip"), as_of=today)
+    v1 = run_once(conn, job, root, "gtfs_feeds/day0")[0]["feed_version_id"]
+    before = fingerprint(conn, v1)
+    new_zip = write_feed(tmp_path / "f2.zip", {"stops.txt": STOPS_V2})
+    server.serve("/f.zip", new_zip.read_bytes())
+
+    fetched = pipeline.fetch_job(conn, job, root, run_id="gtfs_feeds/day1")
+    (version,) = pipeline.start_versions(conn, [fetched])
+    for item in pipeline.load_items([version]):
+        pipeline.load_file(conn, item)
+    version = pipeline.run_geometry(conn, pipeline.finalize(conn, version))
+    if task == "publish":
+        version = pipeline.run_validation(conn, version, report=False)
+    kill_task_at(dsn, task, version, point)
+    dead = version["feed_version_id"]
+    assert q(conn, "SELECT status, owner FROM gtfs.feed_version WHERE feed_version_id = %s", dead) == [
+        (state, "run:gtfs_feeds/day1")]
+    assert assert_consistent(conn) == v1 and fingerprint(conn, v1) == before
+
+    # The same day the run may still be retrying its task: its version stays, the bytes are in hand.
+    again = pipeline.fetch_job(conn, job, root, run_id="gtfs_feeds/day1-manual")
+    assert (again["outcome"], again["feed_version_id"], again["recovered"]) == ("unchanged", dead, [])
+
+    # The next day: 24 hours on, the dead run's deadline (12 hours after registering) is past.
+    with conn.cursor() as cur:
+        cur.execute("UPDATE gtfs.feed_version SET owner_deadline = owner_deadline - interval '24 hours'"
+                    " WHERE feed_version_id = %s", (dead,))
+    conn.commit()
+    message = ("abandoned while " + state + ": its DAG run (gtfs_feeds/day1) was still not done 12 hours after "
+               "registering it (GTFS_STALE_VERSION_AFTER): the run died or was stopped; marked failed by the next "
+               "load of the feed")
+    if recovery == "dag":
+        fetched, report, failures, errors = run_once(conn, job, root, "gtfs_feeds/day2")
+        assert (fetched["outcome"], report[0]["state"], failures, errors) == ("new", "published", [], [])
+        assert report[0]["recovered"] == [f"version {dead} ({message})"]
+        new = fetched["feed_version_id"]
+    else:
+        from badfeeds import run_cli
+
+        out = run_cli(dsn, "load", str(new_zip), "--feed-id", "f", "--json")
+        assert out.returncode == 0, out.stderr
+        result = json.loads(out.stdout)
+        new = result["feed_version_id"]
+        assert result["recovered"] == [{"feed_id": "f", "feed_version_id": dead, "state": state, "message": message}]
+    assert q(conn, "SELECT status, failed_step, error FROM gtfs.feed_version WHERE feed_version_id = %s", dead) == [
+        ("failed", state, message)]
+    recoverer = q(conn, "SELECT recovered_by FROM gtfs.feed_version WHERE feed_version_id = %s", dead)[0][0]
+    assert recoverer == "gtfs_feeds/day2" if recovery == "dag" else recoverer.startswith("gtfs-pipeline load (pid ")
+    assert assert_consistent(conn) == new != dead
+    assert q(conn, "SELECT count(*) FROM gtfs_current.stops") == [(3,)]
+    assert fingerprint(conn, v1) == before

@@ -206,3 +206,25 @@ def test_invalid_params_fail_the_first_task_clearly(gtfs_dag, gtfs_dag_env, conn
         pipeline.parse_params({"feed_ids": ["nope", "a"], "url": "x"}, load_registry(gtfs_dag_env.registry))
     with pytest.raises(Exception, match="force"):  # the trigger form's schema rejects it before any task
         run_dag(gtfs_dag, conf={"force": "yes"})
+
+
+def test_a_future_as_of_fails_the_run_before_any_fetch(gtfs_dag, gtfs_dag_env, conn, server, tmp_path):
+    """2206 for 2026: a date the form's schema accepts; resolve_feeds refuses it (lifecycle.parse_as_of)."""
+    registry(gtfs_dag_env, server, {"a": {}})
+    run = run_dag(gtfs_dag, conf={"as_of": "2206-12-01"})
+    assert run.state == "failed"
+    assert run.tasks[("resolve_feeds", -1)][0] == "failed"
+    assert q(conn, "SELECT count(*) FROM gtfs.fetch_log") == [(0,)]
+    assert q(conn, "SELECT count(*) FROM gtfs.feed_version") == [(0,)]
+    assert server.requests_for("/a.zip") == []  # nothing was fetched
+
+
+def test_an_as_of_with_trailing_text_is_refused_by_the_trigger_form(gtfs_dag, gtfs_dag_env, conn, server):
+    """The param's schema (format: date) refuses it before any task; resolve_feeds would too
+    (tests/test_lifecycle.py), for a run started another way."""
+    from airflow.sdk.exceptions import ParamValidationError
+
+    registry(gtfs_dag_env, server, {"a": {}})
+    with pytest.raises(ParamValidationError, match="is not a 'date'"):
+        run_dag(gtfs_dag, conf={"as_of": "2024-01-01'; anything"})
+    assert q(conn, "SELECT count(*) FROM gtfs.fetch_log") == [(0,)]

@@ -188,3 +188,185 @@ def test_a_version_started_by_the_dag_is_not_recovered(conn, tmp_path):
     assert lifecycle.recover_abandoned(conn, "f") == []
     assert fetch(conn, "SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s",
                  plan.feed_version_id) == [("loading",)]
+
+
+# --- every stage of a load: SIGKILL, then the next run of the same bytes (issue 12) ---------------
+#
+# Each stage is reached deterministically, never by timing: the test holds a lock the stage needs
+# and waits until the load's backend is seen waiting for it (geometry: gtfs.shape_geom, which only
+# geometry's final swap and later steps touch; validation: gtfs.translations, which the feed has no
+# file for, so only a validation rule reads it; publish: an open reader of gtfs_current), or the
+# load stops at the GTFS_PAUSE_AT hook and says so on stderr (report). Then SIGKILL.
+
+STOPS_V2 = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.42\n"
+STAGES = {  # stage -> (what the test holds, the state the crash leaves)
+    "geometry": ("LOCK TABLE gtfs.shape_geom IN ACCESS EXCLUSIVE MODE", "validating"),
+    "validation": ("LOCK TABLE gtfs.translations IN ACCESS EXCLUSIVE MODE", "validating"),
+    "report": (None, "validating"),
+    "publish": ("SELECT count(*) FROM gtfs_current.stops", "publishing"),
+}
+
+
+def fingerprint(conn, vid: int) -> list:
+    """md5 of a version's rows in six GTFS tables: a published version must not change."""
+    return [fetch(conn, f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM gtfs.{table} t"
+                        " WHERE feed_version_id = %s", vid)[0][0]
+            for table in ("agency", "stops", "routes", "trips", "stop_times", "calendar")]
+
+
+def wait_for_lock_wait(conn, proc, relation_sql: str, timeout: float = 60) -> None:
+    """Block until a gtfs-pipeline backend waits for a lock on a relation matching ``relation_sql``."""
+    deadline = time.monotonic() + timeout
+    with conn.cursor() as cur:
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            cur.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                        " WHERE NOT l.granted AND a.application_name = 'gtfs-pipeline' AND l.relation IN ("
+                        + relation_sql + ")")
+            if cur.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"no load waited for {relation_sql}")
+
+
+def wait_for_pause(proc, point: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            raise AssertionError(f"the load ended before pausing at {point}: {proc.communicate()}")
+        if line.strip() == f"gtfs-pipeline: paused at {point} (GTFS_PAUSE_AT)":
+            return
+    raise AssertionError(f"no pause at {point}")
+
+
+def kill_at(dsn, path, stage: str) -> None:
+    """Start `gtfs-pipeline load` of ``path`` as feed f and SIGKILL it at ``stage``."""
+    holder, watch = observer(dsn), observer(dsn)  # watch: autocommit, so pg_stat_activity is fresh
+    holder.autocommit = False
+    hold, _ = STAGES[stage]
+    try:
+        if hold:
+            with holder.cursor() as cur:
+                cur.execute(hold)
+        env = {"GTFS_PAUSE_AT": "report"} if stage == "report" else {"GTFS_PUBLISH_LOCK_TIMEOUT": "120s"}
+        proc = start_load(dsn, path, "f", **env)
+        if stage == "geometry":
+            wait_for_lock_wait(watch, proc, "'gtfs.shape_geom'::regclass")
+        elif stage == "validation":
+            wait_for_lock_wait(watch, proc, "'gtfs.translations'::regclass")
+        elif stage == "report":
+            wait_for_pause(proc, "report")
+        else:
+            wait_for_lock_wait(watch, proc, "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid ="
+                                             " c.relnamespace WHERE n.nspname = 'gtfs_current'")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        holder.rollback()
+        holder.close()
+        watch.close()
+
+
+@pytest.mark.parametrize("recovery", ["cli", "dag"])
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_a_load_killed_at_each_stage_is_recovered_by_the_next_run_of_the_same_bytes(dsn, tmp_path, stage,
+                                                                                     recovery):
+    import datetime as dt
+
+    from feedbuilder import write_feed
+    from gtfs_pipeline import pipeline
+    from httpserver import FeedServer
+    from test_dag_faults import make_job, run_once
+
+    watch = observer(dsn)
+    first = run_cli(dsn, "load", str(write_feed(tmp_path / "v1.zip", {})), "--feed-id", "f", "--json")
+    assert first.returncode == 0, first.stderr
+    v1 = json.loads(first.stdout)["feed_version_id"]
+    before = fingerprint(watch, v1)
+    new_zip = write_feed(tmp_path / "v2.zip", {"stops.txt": STOPS_V2})
+
+    kill_at(dsn, new_zip, stage)
+    wait_for_loader_backends_gone(watch)
+    _, state = STAGES[stage]
+    (killed, left), = fetch(watch, "SELECT feed_version_id, status FROM gtfs.feed_version WHERE feed_version_id <> %s",
+                            v1)
+    assert left == state
+    assert advisory_locks(watch) == []
+    # Until the next run: the published version is current, byte for byte, and shows alone.
+    assert fetch(watch, "SELECT current_version_id FROM gtfs.feed") == [(v1,)]
+    assert fingerprint(watch, v1) == before
+    assert fetch(watch, "SELECT DISTINCT feed_version_id FROM gtfs_current.stops") == [(v1,)]
+
+    if recovery == "cli":
+        retry = run_cli(dsn, "load", str(new_zip), "--feed-id", "f", "--json")
+        assert retry.returncode == 0, retry.stderr
+        out = json.loads(retry.stdout)
+        new, recovered = out["feed_version_id"], out["recovered"]
+        assert f"gtfs-pipeline: recovered version {killed} of feed f (abandoned while {state}" in retry.stderr
+    else:
+        root = pipeline.storage_path((tmp_path / "archive").as_uri())
+        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+        conn = psycopg2.connect(dsn)
+        with FeedServer() as server:
+            server.serve("/f.zip", new_zip.read_bytes())
+            fetched, report, failures, errors = run_once(conn, make_job(server.url("/f.zip"), as_of=today), root,
+                                                         "gtfs_feeds/next-run")
+        conn.close()
+        assert (fetched["outcome"], report[0]["state"], failures, errors) == ("new", "published", [], [])
+        new, recovered = fetched["feed_version_id"], fetched["recovered"]
+        assert report[0]["recovered"] == [f"version {killed} ({lifecycle.ABANDONED.format(state=state)})"]
+    assert recovered == [{"feed_id": "f", "feed_version_id": killed, "state": state,
+                          "message": lifecycle.ABANDONED.format(state=state)}]
+    assert fetch(watch, "SELECT status, failed_step, error FROM gtfs.feed_version WHERE feed_version_id = %s",
+                 killed) == [("failed", state, lifecycle.ABANDONED.format(state=state))]
+    assert partitions_of(watch, killed) == []
+    assert fetch(watch, "SELECT current_version_id FROM gtfs.feed") == [(new,)]
+    assert fetch(watch, "SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s", new) == [("published",)]
+    assert fetch(watch, "SELECT count(*) FROM gtfs_current.stops") == [(3,)]
+    assert fingerprint(watch, v1) == before  # superseded, never touched
+    assert advisory_locks(watch) == []
+    watch.close()
+
+
+def test_a_load_killed_during_the_stop_times_copy_is_recovered_by_the_dags_next_run(dsn, big_feed, tmp_path):
+    """The COPY stage with the other path: the DAG's task functions fetch the same zip, recover the
+    dead version and publish; the version published before stays byte-identical until then."""
+    import datetime as dt
+
+    from feedbuilder import write_feed
+    from gtfs_pipeline import pipeline
+    from httpserver import FeedServer
+    from test_dag_faults import make_job, run_once
+
+    watch = observer(dsn)
+    first = run_cli(dsn, "load", str(write_feed(tmp_path / "v1.zip", {})), "--feed-id", "big", "--json")
+    assert first.returncode == 0, first.stderr
+    v1 = json.loads(first.stdout)["feed_version_id"]
+    before = fingerprint(watch, v1)
+    proc = start_load(dsn, big_feed)
+    killed = wait_for_stop_times_copy(watch, proc, committed_files=1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    wait_for_loader_backends_gone(watch)
+    assert fetch(watch, "SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s", killed) == [("loading",)]
+    assert fetch(watch, "SELECT current_version_id FROM gtfs.feed") == [(v1,)] and fingerprint(watch, v1) == before
+
+    conn = psycopg2.connect(dsn)
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    with FeedServer() as server:
+        server.serve("/big.zip", big_feed.read_bytes())
+        fetched, report, failures, errors = run_once(conn, make_job(server.url("/big.zip"), feed_id="big",
+                                                                    as_of=today),
+                                                     pipeline.storage_path((tmp_path / "archive").as_uri()),
+                                                     "gtfs_feeds/next-run")
+    conn.close()
+    assert (fetched["outcome"], report[0]["state"], failures, errors) == ("new", "published", [], [])
+    assert [r["feed_version_id"] for r in fetched["recovered"]] == [killed]
+    assert fetch(watch, "SELECT status, error FROM gtfs.feed_version WHERE feed_version_id = %s", killed) == [
+        ("failed", ABANDONED)]
+    assert partitions_of(watch, killed) == []
+    assert fetch(watch, "SELECT count(*) FROM gtfs_current.stop_times") == [(STOP_TIMES,)]
+    assert fingerprint(watch, v1) == before
+    assert advisory_locks(watch) == []
+    watch.close()

@@ -322,3 +322,15 @@ def test_a_finished_run_frees_its_versions_before_the_deadline(conn, tmp_path):
     assert (r.feed_version_id, r.message) == (plan.feed_version_id, (
         "abandoned while loading: its DAG run (gtfs_feeds/over) has finished without finishing it; marked failed by "
         "the next load of the feed"))
+
+
+def test_drop_version_refuses_a_version_whose_load_is_running(dsn, conn, tmp_path):
+    loader = db.connect(dsn)
+    plan = versions.start_version(loader, "f", write_feed(tmp_path / "f.zip", {}), hold_lock=True)
+    with pytest.raises(GtfsPipelineError) as err:
+        versions.drop_version(conn, plan.feed_version_id)
+    assert str(err.value) == f"feed version {plan.feed_version_id} is loading and its load is running: stop that " \
+                             "load first"
+    loader.close()
+    versions.drop_version(conn, plan.feed_version_id)
+    assert q(conn, "SELECT count(*) FROM gtfs.feed_version") == [(0,)]

@@ -127,6 +127,12 @@ def hold(cur, feed_version_id: int) -> None:
     cur.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", _lock_args(feed_version_id))
 
 
+def try_hold(cur, feed_version_id: int) -> bool:
+    """Take the version's lock if nobody holds it (no live owner, no task at work on it)."""
+    cur.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", _lock_args(feed_version_id))
+    return cur.fetchone()[0]
+
+
 def release(conn, feed_version_id: int) -> None:
     """Drop this session's hold on the version (a lost connection has dropped it already)."""
     if conn.closed:

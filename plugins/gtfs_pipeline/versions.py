@@ -257,14 +257,18 @@ def fail_version(conn, feed_version_id: int, error: str, *, step: str | None = N
 
 def drop_version(conn, feed_version_id: int, *, force: bool = False) -> None:
     """Delete a version and all its rows. The published version needs ``force``;
-    its feed then has no current version."""
+    its feed then has no current version. An unfinished version whose owner is at work on it
+    (its lock is held) is refused."""
     with conn.cursor() as cur:
-        cur.execute("SELECT v.feed_id, f.current_version_id FROM gtfs.feed_version v JOIN gtfs.feed f USING (feed_id)"
-                    " WHERE v.feed_version_id = %s", (feed_version_id,))
+        cur.execute("SELECT v.feed_id, f.current_version_id, v.status FROM gtfs.feed_version v"
+                    " JOIN gtfs.feed f USING (feed_id) WHERE v.feed_version_id = %s", (feed_version_id,))
         row = cur.fetchone()
         if row is None:
             raise GtfsPipelineError(f"no feed version {feed_version_id}")
-        feed_id, current = row
+        feed_id, current, status = row
+        if status in lifecycle.UNFINISHED and not lifecycle.try_hold(cur, feed_version_id):
+            raise GtfsPipelineError(f"feed version {feed_version_id} is {status} and its load is running: "
+                                    "stop that load first")
         if current == feed_version_id:
             if not force:
                 raise GtfsPipelineError(
@@ -275,6 +279,7 @@ def drop_version(conn, feed_version_id: int, *, force: bool = False) -> None:
         drop_version_rows(cur, feed_version_id)
         cur.execute("DELETE FROM gtfs.feed_version WHERE feed_version_id = %s", (feed_version_id,))
     conn.commit()
+    lifecycle.release(conn, feed_version_id)
 
 
 def list_versions(conn, feed_id: str | None = None) -> list[dict]:
