@@ -436,7 +436,7 @@ def publish_step(conn, feed_version_id: int, *, block_on: str | None, validated:
     from . import versions
 
     advance(conn, feed_version_id, State.PUBLISHING,
-            from_states=(State.VALIDATING, State.PUBLISHING, State.LOADED, State.SUPERSEDED))
+            from_states=(State.VALIDATING, State.PUBLISHING, State.LOADED))  # LOADED: a retried publish task
     checkpoint("publish")
     with conn.cursor() as cur:
         cur.execute("SELECT feed_id FROM gtfs.feed_version WHERE feed_version_id = %s", (feed_version_id,))
