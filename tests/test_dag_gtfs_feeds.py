@@ -228,3 +228,38 @@ def test_an_as_of_with_trailing_text_is_refused_by_the_trigger_form(gtfs_dag, gt
     with pytest.raises(ParamValidationError, match="is not a 'date'"):
         run_dag(gtfs_dag, conf={"as_of": "2024-01-01'; anything"})
     assert q(conn, "SELECT count(*) FROM gtfs.fetch_log") == [(0,)]
+
+
+def test_a_real_run_recovers_a_version_a_killed_cli_load_left_and_publishes_the_same_bytes(
+        gtfs_dag, gtfs_dag_env, conn, server, tmp_path, dsn):
+    """A CLI load of the feed's zip died after its files were in ('validating'): the DAG's run does
+    not take those bytes for "unchanged"; it recovers the version, loads, publishes, and its summary
+    names the recovered version."""
+    from gtfs_pipeline import db, lifecycle
+    from gtfs_pipeline import versions as lib_versions
+    from gtfs_pipeline.archive import open_zip
+
+    path = write_feed(tmp_path / "a.zip", {"stops.txt": STOPS_V2})
+    server.serve("/a.zip", path.read_bytes())
+    registry(gtfs_dag_env, server, {"a": {}})
+    loader = db.connect(dsn)
+    dead = lib_versions.start_version(loader, "a", path, hold_lock=True)
+    with open_zip(path) as zf:
+        for name in lib_versions._load_order(dead):
+            lib_versions.load_member(loader, dead, zf, name)
+    lib_versions.finish_version(loader, dead.feed_version_id)
+    loader.close()  # the process is gone
+
+    run = run_dag(gtfs_dag)
+    assert run.state == "success"
+    assert outcomes(conn, run.run_id) == {"a": "new"}
+    (new,) = [v for f, v, s, _ in versions(conn) if s == "published"]
+    assert q(conn, "SELECT status, failed_step, recovered_by FROM gtfs.feed_version WHERE feed_version_id = %s",
+             dead.feed_version_id) == [("failed", "validating", f"gtfs_feeds/{run.run_id}")]
+    from gtfs_pipeline import pipeline
+
+    report, failures = pipeline.run_summary(conn, f"gtfs_feeds/{run.run_id}")
+    assert failures == [] and report[0]["state"] == "published" and report[0]["feed_version_id"] == new
+    assert report[0]["recovered"] == [f"version {dead.feed_version_id} "
+                                      f"({lifecycle.ABANDONED.format(state='validating')})"]
+    assert q(conn, "SELECT count(*) FROM gtfs_current.stops") == [(3,)]
