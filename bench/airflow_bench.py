@@ -10,10 +10,11 @@ Everything runs on this machine and is stopped at the end (also on Ctrl-C / erro
   database and Airflow's metadata database;
 * an HTTP server on 127.0.0.1 serving the feeds: --main (the ~3 M stop_times feed) and
   --extra generated ones (bench/generate_feed.py, cached under /tmp/gtfs-airflow-bench-feeds);
-* Airflow 3 as a user starts it without Docker: `airflow db migrate`, the `gtfs_db` pool,
-  then `airflow dag-processor`, `airflow scheduler` and `airflow api-server` (LocalExecutor,
+* Airflow 3 as a user starts it without Docker, by gtfs_pipeline.localairflow (what
+  scripts/airflow.sh runs): `airflow db migrate`, the `gtfs_db` pool, then `airflow
+  dag-processor`, `airflow scheduler --skip-serve-logs` and `airflow api-server` (LocalExecutor,
   parallelism for 2 cores), its own AIRFLOW_HOME in a temp dir; with --executor celery also
-  `redis-server` (Debian package) and --workers `airflow celery worker` processes, each with
+  `redis-server` (Debian package) and --workers `airflow celery worker --skip-serve-logs` processes, each with
   its own working directory, AIRFLOW_HOME and TMPDIR.
 
 Then, in one run: raw `psql \\copy` of each feed (bench/run_bench.raw_copy), `gtfs-pipeline
@@ -33,10 +34,7 @@ import datetime as dt
 import json
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,10 +48,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import psycopg2  # noqa: E402
 
-from gtfs_pipeline import db  # noqa: E402
+from gtfs_pipeline import db, localairflow  # noqa: E402
 from gtfs_pipeline.localpg import start_cluster  # noqa: E402
 
-BIN = Path(sys.executable).parent
 # Every child process imports the library from this tree (not whatever copy is installed).
 CHILD_PYTHONPATH = os.pathsep.join([str(REPO / "plugins"), str(REPO / "bench")])
 FEED_CACHE = Path(os.environ.get("GTFS_BENCH_FEEDS", "/tmp/gtfs-airflow-bench-feeds"))
@@ -61,71 +58,18 @@ DAG_ID = "gtfs_feeds"
 STAGES = ["resolve_feeds", "fetch", "skip_unchanged", "plan_loads", "load", "version_steps.finalize",
           "version_steps.geometry", "version_steps.validate", "version_steps.publish", "summary"]
 
-# Scheduler settings for a small machine that should react quickly (the defaults suit a busy
-# cluster: 5 s heartbeats). --defaults runs without them.
-FAST_SETTINGS = {
-    "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
-    "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
-    "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.2",
-    "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
-    "AIRFLOW__CELERY__SYNC_PARALLELISM": "1",
-    "AIRFLOW__CELERY__OPERATION_TIMEOUT": "5",
-}
-
-
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+free_port = localairflow.free_port
 
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-# --- processes we start (each in its own session: stopped by its process group id) ---------------
-
-class Procs:
-    def __init__(self, logdir: Path):
-        self.logdir = logdir
-        self.procs: list[tuple[str, subprocess.Popen]] = []
-
-    def start(self, name: str, cmd: list[str], env: dict, cwd: Path | None = None) -> subprocess.Popen:
-        out = open(self.logdir / f"{name}.log", "wb")
-        p = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                             start_new_session=True)
-        self.procs.append((name, p))
-        log(f"started {name} (pid {p.pid}): {' '.join(cmd[:4])} ...")
-        return p
-
-    def check(self) -> None:
-        for name, p in self.procs:
-            if p.poll() is not None:
-                tail = (self.logdir / f"{name}.log").read_text(errors="replace")[-3000:]
-                raise SystemExit(f"{name} exited with {p.returncode}:\n{tail}")
-
-    def stop_all(self) -> None:
-        """SIGTERM each process group, latest started first (workers before the broker), and wait."""
-        for name, p in reversed(self.procs):
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-                try:
-                    p.wait(30)
-                except subprocess.TimeoutExpired:
-                    log(f"{name} did not stop on SIGTERM: SIGKILL")
-                    try:
-                        os.killpg(p.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                    p.wait()
-        self.procs.clear()
+Procs = localairflow.Processes  # processes in their own sessions, stopped by process group
 
 
 class PeakRss(threading.Thread):
@@ -222,162 +166,69 @@ def raw_copy(dsn: str, zip_path: Path) -> dict:
 
 # --- Airflow ------------------------------------------------------------------------------------
 
-class Airflow:
+class Airflow(localairflow.LocalAirflow):
+    """The local Airflow of gtfs_pipeline.localairflow (what scripts/airflow.sh starts), configured for
+    the benchmark: its own AIRFLOW_HOME in the work dir, the GTFS database as AIRFLOW_CONN_GTFS_DB,
+    the library imported from this tree, optionally Celery with redis and workers."""
+
     def __init__(self, args, work: Path, procs: Procs, gtfs_dsn: str, meta_url: str, registry: Path):
-        self.args, self.work, self.procs = args, work, procs
-        self.meta_dsn = meta_url.replace("postgresql+psycopg2://", "postgresql://")
-        self.api_port = free_port()
-        self.home = work / "airflow-home"
-        self.home.mkdir()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "GTFS_"))}
-        env.update({
-            "AIRFLOW_HOME": str(self.home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor" if args.executor == "celery" else "LocalExecutor",
-            "AIRFLOW__CORE__PARALLELISM": str(args.parallelism),
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_url,
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.api_port}/execution/",
-            "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(self.api_port),
-            "AIRFLOW__API__WORKERS": "1",
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        self.args, self.work = args, work
+        extra = {
             "AIRFLOW_CONN_GTFS_DB": gtfs_dsn,
             "GTFS_FEEDS_REGISTRY": str(registry),
             "GTFS_ARCHIVE_URL": (work / "archive").as_uri(),
             "GTFS_DB_POOL": "gtfs_db",
             "PYTHONPATH": CHILD_PYTHONPATH,
-        })
-        if not args.defaults:
-            env.update(FAST_SETTINGS)
+        }
         if args.executor == "celery":
             self.redis_port = free_port()
-            env.update({
+            extra.update({
                 "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + self.meta_dsn,
+                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + meta_url.replace("postgresql+psycopg2://", "postgresql://"),
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(args.worker_concurrency),
             })
-        self.env = env
-
-    def airflow(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run([str(BIN / "airflow"), *argv], env=self.env, capture_output=True, text=True,
-                              cwd=self.work)
-        if check and proc.returncode:
-            raise SystemExit(f"airflow {' '.join(argv)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
-        return proc
+        base = {k: v for k, v in os.environ.items() if not k.startswith("GTFS_")}
+        super().__init__(work / "airflow-home", meta_url, REPO / "dags", REPO / "plugins",
+                         executor="CeleryExecutor" if args.executor == "celery" else "LocalExecutor",
+                         parallelism=args.parallelism, fast=not args.defaults, extra_env=extra, base_env=base,
+                         procs=procs)
 
     def start(self) -> None:
         t0 = time.monotonic()
-        self.airflow("db", "migrate")
-        self.airflow("pools", "set", "gtfs_db", str(self.args.pool_slots), "database-heavy gtfs_feeds steps")
+        self.prepare(pool_slots=self.args.pool_slots)
         log(f"metadata DB migrated, pool gtfs_db = {self.args.pool_slots} ({time.monotonic() - t0:.0f} s)")
         if self.args.executor == "celery":
-            redis = shutil.which("redis-server")
-            if not redis:
-                raise SystemExit("redis-server is not installed: apt-get install -y redis-server")
-            rdir = self.work / "redis"
-            rdir.mkdir()
-            self.procs.start("redis", [redis, "--port", str(self.redis_port), "--bind", "127.0.0.1",
-                                       "--dir", str(rdir), "--save", "", "--appendonly", "no"], self.env, rdir)
-        self.procs.start("api-server", [str(BIN / "airflow"), "api-server"], self.env, self.work)
-        self.procs.start("dag-processor", [str(BIN / "airflow"), "dag-processor"], self.env, self.work)
-        self.procs.start("scheduler", [str(BIN / "airflow"), "scheduler"], self.env, self.work)
+            self.start_redis(self.redis_port)
+        super().start()
         if self.args.executor == "celery":
             for i in range(1, self.args.workers + 1):
-                self.start_worker(f"worker{i}")
-        self.wait_ready()
+                name = f"worker{i}"
+                # the worker's name as its hostname: which worker ran a task (task_instance.hostname)
+                self.start_worker(name, self.work / name, concurrency=self.args.worker_concurrency,
+                                  extra_env={"GTFS_BENCH_WORKER_NAME": name,
+                                             "AIRFLOW__CORE__HOSTNAME_CALLABLE": "celery_worker_name.hostname"})
+        self.wait_ready(DAG_ID)
+        self.airflow("dags", "unpause", DAG_ID)
+        self.wait_idle(DAG_ID)
         log(f"Airflow up in {time.monotonic() - t0:.0f} s")
 
-    def start_worker(self, name: str) -> None:
-        """A Celery worker as on another machine: its own working dir, AIRFLOW_HOME (logs) and TMPDIR."""
-        wdir = self.work / name
-        (wdir / "tmp").mkdir(parents=True)
-        (wdir / "home").mkdir()
-        env = {**self.env, "AIRFLOW_HOME": str(wdir / "home"), "TMPDIR": str(wdir / "tmp"),
-               "GTFS_BENCH_WORKER_NAME": name,
-               "AIRFLOW__CORE__HOSTNAME_CALLABLE": "celery_worker_name.hostname",
-               "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())}
-        self.procs.start(name, [str(BIN / "airflow"), "celery", "worker", "--concurrency",
-                                str(self.args.worker_concurrency), "--celery-hostname", f"{name}@%h"], env, wdir)
-
-    def meta(self):
-        return psycopg2.connect(self.meta_dsn)
-
-    def wait_ready(self, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            self.procs.check()
-            ok_api = False
-            try:
-                with socket.create_connection(("127.0.0.1", self.api_port), timeout=1):
-                    ok_api = True
-            except OSError:
-                pass
-            parsed = False
-            try:
-                with self.meta() as conn, conn.cursor() as cur:
-                    cur.execute("SELECT count(*) FROM serialized_dag WHERE dag_id = %s", (DAG_ID,))
-                    parsed = cur.fetchone()[0] > 0
-                conn.close()
-            except psycopg2.Error:
-                pass
-            if ok_api and parsed:
-                break
-            if time.monotonic() > deadline:
-                raise SystemExit("Airflow did not come up (see the logs in " + str(self.procs.logdir) + ")")
-            time.sleep(1)
-        self.airflow("dags", "unpause", DAG_ID)
-        self.wait_idle()
-
-    def wait_idle(self, timeout: float = 120) -> None:
-        """Until no run of the DAG is queued or running (the scheduled run unpausing starts)."""
-        time.sleep(3)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.meta() as conn, conn.cursor() as cur:
-                cur.execute("SELECT count(*) FROM dag_run WHERE dag_id = %s AND state IN ('queued', 'running')",
-                            (DAG_ID,))
-                busy = cur.fetchone()[0]
-            conn.close()
-            if not busy:
-                return
-            time.sleep(1)
-
     def trigger(self, conf: dict, run_id: str) -> None:
-        self.airflow("dags", "trigger", DAG_ID, "--conf", json.dumps(conf), "--run-id", run_id)
+        super().trigger(conf, run_id, DAG_ID)
 
     def wait_run(self, run_id: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.procs.check()
-            with self.meta() as conn, conn.cursor() as cur:
-                cur.execute("SELECT state FROM dag_run WHERE dag_id = %s AND run_id = %s", (DAG_ID, run_id))
-                row = cur.fetchone()
-            conn.close()
-            if row and row[0] in ("success", "failed"):
-                return row[0]
-            time.sleep(1)
-        raise SystemExit(f"run {run_id} did not finish in {timeout:.0f} s")
+        return super().wait_run(run_id, timeout, DAG_ID)
 
     def run_facts(self, run_id: str) -> dict:
         with self.meta() as conn, conn.cursor() as cur:
             cur.execute("SELECT state, run_type, queued_at, start_date, end_date FROM dag_run"
                         " WHERE dag_id = %s AND run_id = %s", (DAG_ID, run_id))
             state, run_type, queued_at, start, end = cur.fetchone()
-            cur.execute("SELECT id::text, task_id, map_index, rendered_map_index, state, queued_dttm, start_date, end_date,"
-                        " hostname, pool, try_number FROM task_instance WHERE dag_id = %s AND run_id = %s"
-                        " ORDER BY start_date NULLS LAST", (DAG_ID, run_id))
-            cols = [d[0] for d in cur.description]
-            tis = [dict(zip(cols, r)) for r in cur.fetchall()]
             cur.execute("SELECT count(*) FROM dag_run WHERE dag_id = %s AND run_id <> %s AND end_date > %s"
                         " AND start_date < %s", (DAG_ID, run_id, start, end))
             other_runs = cur.fetchone()[0]
         conn.close()
         return {"state": state, "run_type": run_type, "queued_at": queued_at, "start": start, "end": end,
-                "tis": tis, "other_runs_meanwhile": other_runs}
+                "tis": self.task_instances(run_id, DAG_ID), "other_runs_meanwhile": other_runs}
 
 
 # --- analysis -----------------------------------------------------------------------------------
@@ -620,7 +471,7 @@ def main() -> int:
     (work / "logs").mkdir()
     (work / "archive").mkdir()
     (work / "reports").mkdir()
-    procs = Procs(work / "logs")
+    procs = Procs(work)  # logs in work/logs
     cluster = None
     log(f"work dir {work}, load average {loadavg()}")
     report: dict = {"executor": args.executor, "parallelism": args.parallelism, "pool_slots": args.pool_slots,

@@ -19,6 +19,7 @@ from airflow.sdk import (
     task,
     task_group,
 )
+from airflow.sdk.exceptions import AirflowFailException
 
 from gtfs_pipeline import settings
 from gtfs_pipeline.registry import RegistryError, load_registry
@@ -27,6 +28,8 @@ ASSET_ALIAS = "gtfs_feed_published"  # = pipeline.ASSET_ALIAS (not imported: kee
 _SETTINGS = settings.current()  # GTFS_DB_POOL, GTFS_FETCH_RETRIES, GTFS_STALE_VERSION_AFTER: read at parse
 DB_POOL = _SETTINGS.db_pool
 FETCH_RETRIES = _SETTINGS.fetch_retries
+FIRST_LAST_RETRIES = {"retries": 3, "retry_delay": dt.timedelta(seconds=10), "retry_exponential_backoff": True,
+                      "max_retry_delay": dt.timedelta(minutes=2)}
 
 try:
     _REGISTRY = load_registry()
@@ -82,20 +85,29 @@ def _ctx_label(**labels: str) -> dict:
     max_active_tasks=16,
     # Shorter than GTFS_STALE_VERSION_AFTER (5/6 of it): recovery never fails a live run's version.
     dagrun_timeout=_SETTINGS.dagrun_timeout,
-    # Only the network and load steps retry (their own settings); a failed
-    # finalize / publish / summary is a verdict, not a glitch.
+    # Only the network and load steps, and the first and last tasks (a slow Execution API) retry,
+    # each with its own settings; a failed finalize is a verdict, not a glitch.
     default_args={"retries": 0},
 )
 def gtfs_feeds():
-    @task
+    # The first and last tasks retry with backoff: on a busy machine their first call to the Execution
+    # API can time out (httpx.ReadTimeout; see docs/dag.md, "Scheduler settings"). A verdict (bad
+    # registry or params, a missing pool, failed feeds) fails at once instead (AirflowFailException).
+    @task(**FIRST_LAST_RETRIES)
     def resolve_feeds() -> list[dict]:
-        """Which feeds this run fetches, and from which URL (current or archive for the date)."""
-        from gtfs_pipeline import pipeline
+        """Which feeds this run fetches, and from which URL (current or archive for the date).
+        First checks that the pool exists: without it the run's database tasks would wait for ever."""
+        from gtfs_pipeline import pipeline, pools
+        from gtfs_pipeline.errors import GtfsPipelineError
 
         ctx = get_current_context()
-        jobs = pipeline.resolve_jobs(pipeline.run_registry(), dict(ctx["params"]),
-                                     logical_date=ctx.get("logical_date"), run_after=ctx["dag_run"].run_after,
-                                     run_type=str(ctx["dag_run"].run_type))
+        try:
+            pools.check_pool(DB_POOL)
+            jobs = pipeline.resolve_jobs(pipeline.run_registry(), dict(ctx["params"]),
+                                         logical_date=ctx.get("logical_date"), run_after=ctx["dag_run"].run_after,
+                                         run_type=str(ctx["dag_run"].run_type))
+        except GtfsPipelineError as exc:
+            raise AirflowFailException(str(exc)) from None
         with pipeline.connection() as conn:
             pipeline.ensure_schema(conn)  # migrations, only if some are pending
         return jobs
@@ -186,20 +198,19 @@ def gtfs_feeds():
         ready = finalize(version)
         geometry(ready) >> publish(validate(ready))  # geometry and validation at the same time
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule=TriggerRule.ALL_DONE, **FIRST_LAST_RETRIES)
     def summary(jobs: list[dict]) -> list[dict]:
         """Log what happened per feed; fail the run (naming the feeds) only if something failed."""
         from gtfs_pipeline import pipeline
-        from gtfs_pipeline.errors import GtfsPipelineError
 
         ti = get_current_context()["ti"]
         if jobs is None:  # resolve_feeds failed (bad registry or params): its log says why
-            raise GtfsPipelineError("resolve_feeds failed: no feed was fetched (see that task's log)")
+            raise AirflowFailException("resolve_feeds failed: no feed was fetched (see that task's log)")
         with pipeline.connection() as conn:
             report, failures = pipeline.run_summary(conn, f"{ti.dag_id}/{ti.run_id}", jobs)
         print(pipeline.format_summary(report))
         if failures:
-            raise GtfsPipelineError(f"{len(failures)} feed(s) failed: " + "; ".join(failures))
+            raise AirflowFailException(f"{len(failures)} feed(s) failed: " + "; ".join(failures))
         return report
 
     jobs = resolve_feeds()

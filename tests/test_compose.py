@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from gtfs_pipeline import pipeline
+from gtfs_pipeline import pipeline, pools
 from gtfs_pipeline.settings import Settings
 from gtfs_pipeline.registry import REGISTRY_ENV
 
@@ -97,3 +97,11 @@ def test_scheduler_reacts_within_a_second():
         env = SERVICES[name]["environment"]
         assert env["AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC"] == "1"
         assert float(env["AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME"]) <= 1
+
+
+def test_tasks_wait_30_s_for_the_execution_api():
+    """The default 5 s made the first tasks fail with httpx.ReadTimeout under load (docs/dag.md)."""
+    for name in AIRFLOW:
+        assert SERVICES[name]["environment"]["AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT"] == "30"
+    init = "\n".join(SERVICES["airflow-init"]["command"])
+    assert pools.create_command(Settings.from_environ({}).db_pool) in init  # the line the first task prints when it is missing
