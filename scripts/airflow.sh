@@ -94,8 +94,8 @@ start)
   cat <<EOF
 == Airflow is up: $URL
    Sign in: nothing to type, every visitor is admin (simple auth manager, all admins; local only).
-   The DAG gtfs_feeds is paused: trigger it from its page (Trigger), or
-     AIRFLOW_HOME=$STATE .venv/bin/airflow dags trigger gtfs_feeds  (after unpausing it)
+   The DAG gtfs_feeds is paused: trigger it from its page (Trigger), or from a shell:
+     source $STATE/env.sh && .venv/bin/airflow dags unpause gtfs_feeds && .venv/bin/airflow dags trigger gtfs_feeds
    Status: bash scripts/airflow.sh status    Stop: bash scripts/airflow.sh stop
 EOF
   ;;

@@ -212,6 +212,17 @@ class LocalAirflow:
         env.update(self.extra_env)
         return env
 
+    def write_env_file(self) -> Path:
+        """<state>/env.sh: `source` it to run `airflow ...` against this installation (the settings live
+        in the environment, not in an airflow.cfg). Holds the JWT secret: readable by its owner only."""
+        import shlex
+
+        path = self.state / "env.sh"
+        keys = sorted(k for k in self.env if k.startswith(("AIRFLOW", "GTFS_")))
+        path.write_text("".join(f"export {k}={shlex.quote(self.env[k])}\n" for k in keys))
+        path.chmod(0o600)
+        return path
+
     # --- one-off commands ----------------------------------------------------------------------
 
     def airflow(self, *argv: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -368,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
             af = LocalAirflow(state, args.meta_url, args.dags.resolve(), args.plugins.resolve(),
                               parallelism=args.parallelism, api_port=args.api_port, extra_env=extra)
             (state / "localairflow.json").write_text(json.dumps({"api_url": af.api_url}))
+            af.write_env_file()
             af.prepare(pool_slots=args.pool_slots, conn_uri=args.conn_uri)
             af.start()
             try:
