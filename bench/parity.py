@@ -16,8 +16,9 @@ same date; the version is dropped afterwards.
 
 Prints, per feed, every code where the three counts are not all equal (ours | gtfs-validator |
 gtfs-guru), and one JSON document with all counts (stdout). ``--write-doc`` rewrites the table
-between the parity markers of docs/validation.md. Codes of the project's own (extras, see
-gtfs_pipeline.notice_codes) are listed apart: no oracle has them.
+between the parity markers of docs/validation.md (``--from-json FILE`` renders a saved run instead). Only
+MobilityData's current codes are compared: the project's extras (gtfs_pipeline.notice_codes) and codes of
+an oracle's own (gtfs-guru has a few) are left out.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def differences(entry: dict) -> list[tuple[str, list]]:
     codes = sorted({c for s in sources for c in s["counts"]})
     out = []
     for code in codes:
-        if notice_codes.is_extra(code):
+        if code not in notice_codes.CANONICAL:  # extras (ours) and an oracle's codes MobilityData lacks
             continue
         row = [s["counts"].get(code, 0) if s["status"] == "ok" else None for s in sources]
         known = {v for v in row if v is not None}
@@ -169,7 +170,13 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "gtfs-parity")
     parser.add_argument("--only-oracles", action="store_true", help="run (and cache) the oracles only")
     parser.add_argument("--write-doc", action="store_true")
+    parser.add_argument("--from-json", type=Path, help="write the doc table from a saved run's JSON")
     args = parser.parse_args()
+    if args.from_json:
+        text = DOC.read_text()
+        table = markdown(json.loads(args.from_json.read_text()))
+        DOC.write_text(text[:text.index(BEGIN)] + table + text[text.index(END) + len(END):])
+        return 0
     feeds = args.feeds or sorted(FEEDS.glob("*.zip"))
     oracles = [o for o in args.oracles.split(",") if o]
     args.cache.mkdir(parents=True, exist_ok=True)
