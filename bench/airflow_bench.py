@@ -125,7 +125,7 @@ def write_registry(path: Path, feeds: dict[str, Path], port: int) -> None:
     lines = ["# written by bench/airflow_bench.py", "feeds:"]
     for feed_id, zip_path in feeds.items():
         lines += [f"  - feed_id: {feed_id}", f"    url: http://127.0.0.1:{port}/{zip_path.name}",
-                  "    enabled: false", "    options: {block_on: never}"]
+                  "    allow_private_network: true", "    enabled: false", "    options: {block_on: never}"]
     path.write_text("\n".join(lines) + "\n")
 
 

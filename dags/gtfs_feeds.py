@@ -122,7 +122,7 @@ def gtfs_feeds():
         ti = ctx["ti"]
         with pipeline.connection() as conn:
             return pipeline.fetch_job(conn, job, pipeline.archive_root(), run_id=f"{ti.dag_id}/{ti.run_id}",
-                                      final_try=ti.try_number > ti.max_tries)
+                                      final_try=ti.try_number > ti.max_tries, given_url=ctx["params"].get("url"))
 
     @task(pool=DB_POOL, trigger_rule=TriggerRule.ALL_DONE)
     def skip_unchanged(fetched: list[dict]) -> list[dict]:

@@ -35,12 +35,15 @@ class Route:
     hang: bool = False  # accept the request and never answer (until the server stops)
     drip: float | None = None  # send the body 16 bytes at a time, this many seconds apart
     chunked: bool = False  # Transfer-Encoding: chunked (no Content-Length)
+    reason: str | None = None  # the status line's reason phrase (default: the standard one)
+    raw_content_length: str | None = None  # send this Content-Length header text verbatim ("-5", "abc")
 
 
 @dataclass
 class Request:
     path: str
     headers: dict[str, str]
+    line: str = ""  # the request line as received ("GET /f.zip?x=1 HTTP/1.1")
 
 
 class FeedServer:
@@ -60,7 +63,7 @@ class FeedServer:
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 with server._lock:
-                    server.requests.append(Request(self.path, dict(self.headers.items())))
+                    server.requests.append(Request(self.path, dict(self.headers.items()), self.requestline))
                     route = server.routes.get(self.path.split("?")[0])
                     failing = route is not None and route.fail_first > 0
                     if failing:
@@ -95,7 +98,8 @@ class FeedServer:
                     extra["ETag"] = route.etag
                 if route.last_modified:
                     extra["Last-Modified"] = route.last_modified
-                return self._send(route.status, route.body, route.content_type, extra, route.declared_length)
+                return self._send(route.status, route.body, route.content_type, extra, route.declared_length,
+                                  route.reason, route.raw_content_length)
 
             def _not_modified(self, route: Route) -> bool:
                 inm = self.headers.get("If-None-Match")
@@ -135,10 +139,12 @@ class FeedServer:
                         server.bytes_sent[path] = server.bytes_sent.get(path, 0) + 16
 
             def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None,
-                      declared: int | None = None) -> None:
-                self.send_response(status)
+                      declared: int | None = None, reason: str | None = None,
+                      raw_length: str | None = None) -> None:
+                self.send_response(status, reason)
                 self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(declared if declared is not None else len(body)))
+                self.send_header("Content-Length",
+                                 raw_length or str(declared if declared is not None else len(body)))
                 for k, v in (extra or {}).items():
                     self.send_header(k, v)
                 self.end_headers()
@@ -146,7 +152,7 @@ class FeedServer:
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
-                if declared is not None and declared != len(body):
+                if raw_length is not None or (declared is not None and declared != len(body)):
                     self.close_connection = True
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -8,8 +8,11 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from conftest import REPO
 from feedbuilder import write_feed
+from gtfs_pipeline import db
 
 
 def run(dsn, *args, env=None):
@@ -51,7 +54,32 @@ def test_a_bad_feed_exits_non_zero_with_one_clear_line(dsn, tmp_path):
 def test_no_database_configured_is_a_clear_error(tmp_path):
     proc = run("", "versions", env={"GTFS_DATABASE_URL": ""})
     assert proc.returncode == 1
-    assert "no database given: pass --dsn or set GTFS_DATABASE_URL" in proc.stderr
+    assert proc.stderr.strip() == ("gtfs-pipeline: error: no database given: set GTFS_DATABASE_URL (e.g. "
+                                   "postgresql://user@host:5432/gtfs) or GTFS_DATABASE_URL_FILE, or pass --dsn-file / --dsn")
+
+
+def test_the_database_url_from_a_file_keeps_it_off_the_command_line(dsn, tmp_path):
+    secret = tmp_path / "gtfs-db-url"
+    secret.write_text(dsn + "\n")
+    by_option = run("", "--dsn-file", str(secret), "versions", "--json")
+    by_env = run("", "versions", "--json", env={"GTFS_DATABASE_URL_FILE": str(secret)})
+    assert (by_option.returncode, by_option.stdout.strip()) == (0, "[]"), by_option.stderr
+    assert (by_env.returncode, by_env.stdout.strip()) == (0, "[]"), by_env.stderr
+    missing = run("", "--dsn-file", str(tmp_path / "nope"), "versions")
+    assert (missing.returncode, missing.stderr.strip()) == (
+        1, f"gtfs-pipeline: error: cannot read the database URL file {tmp_path / 'nope'} (--dsn-file): "
+           "No such file or directory")
+
+
+@pytest.mark.parametrize("given, shown", [
+    ("host=h password='pa ss word' user=u", "host=h password=*** user=u"),
+    ("host=h password='it\\'s a secret' dbname=x", "host=h password=*** dbname=x"),
+    ("host=h PASSWORD = bare user=u", "host=h PASSWORD = *** user=u"),
+    ("postgresql://u:p@ss@h:5432/db", "postgresql://u:***@h:5432/db"),
+    ("postgresql://u@h/db?password=abc&sslmode=require", "postgresql://u@h/db?password=***&sslmode=require"),
+])
+def test_redact_dsn_hides_bare_quoted_and_url_passwords(given, shown):
+    assert db.redact_dsn(given) == shown
 
 
 def test_unreachable_database_hides_the_password(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from feedbuilder import write_feed
 from gtfs_pipeline import db, pipeline, versions
 from httpserver import FeedServer
+from test_dag_faults import fetch_job
 
 
 def fetched_result(path, feed_id: str, run_id: str) -> dict:
@@ -56,7 +57,7 @@ def run_in_lockstep(conn, job: dict, root, run_id: str, step: threading.Barrier,
     """The DAG's task functions for one feed in the DAG's order, waiting for the other run
     at each step boundary so that both runs fetch, register, load, validate at once."""
     step.wait()
-    fetched = pipeline.fetch_job(conn, job, root, run_id=run_id)
+    fetched = fetch_job(conn, job, root, run_id=run_id)
     step.wait()
     started = pipeline.start_versions(conn, [fetched])
     step.wait()
@@ -79,8 +80,8 @@ def test_backfill_and_daily_run_loading_the_same_feed_at_once(dsn, conn, tmp_pat
         server.serve("/f.zip", write_feed(tmp_path / "today.zip", {"stops.txt": STOPS_TODAY}).read_bytes())
         server.serve("/archive/2024-12-01.zip", write_feed(tmp_path / "old.zip", {}).read_bytes())
         jobs = {"daily": make_job(server.url("/f.zip"), as_of="2025-01-02"),
-                "backfill": {**make_job(server.url("/f.zip"), as_of="2024-12-01", kind="archive"),
-                             "url": server.url("/archive/2024-12-01.zip")}}
+                "backfill": make_job(server.url("/f.zip"), as_of="2024-12-01", kind="archive",
+                                     extra=f"    archive_url: {server.url('/archive/{date:%Y-%m-%d}.zip')}\n")}
         root = pipeline.storage_path((tmp_path / "archive").as_uri())
         step = threading.Barrier(2, timeout=120)
         turn = {"daily": threading.Event(), "backfill": threading.Event()}

@@ -18,13 +18,13 @@ from badfeeds import CASES
 from gtfs_pipeline import pipeline
 from gtfs_pipeline.errors import FeedError
 from httpserver import FeedServer
-from test_dag_faults import make_job, q
+from test_dag_faults import fetch_job, make_job, q
 
 STATE_OF_OUTCOME = {"fail": "failed", "load": "published", "blocked": "blocked"}
 
 
 def run_corpus(conn, jobs: list[dict], root, run_id: str) -> tuple[list[dict], list[str]]:
-    fetched = [pipeline.fetch_job(conn, job, root, run_id=run_id) for job in jobs]
+    fetched = [fetch_job(conn, job, root, run_id=run_id) for job in jobs]
     started = pipeline.start_versions(conn, fetched)
     for item in pipeline.load_items(started):
         try:

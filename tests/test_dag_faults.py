@@ -9,6 +9,7 @@ per-run start-up. The credentials scenario runs the real DAG with dag.test().
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -26,7 +27,7 @@ from feedbuilder import write_feed
 from gtfs_pipeline import db, pipeline
 from gtfs_pipeline.errors import FeedError
 from gtfs_pipeline.fetch import FetchError
-from gtfs_pipeline.registry import parse_registry
+from gtfs_pipeline.registry import FeedSpec, parse_registry
 from httpserver import FeedServer
 
 STOPS_V2 = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.42\n"
@@ -47,16 +48,28 @@ def q(conn, sql, *args):
         conn.rollback()
 
 
+LOOPBACK = "    allow_private_network: true\n"  # the test servers are on 127.0.0.1
+
+
 def make_job(url: str, feed_id: str = "f", extra: str = "", **job) -> dict:
-    reg = parse_registry(f"feeds:\n  - feed_id: {feed_id}\n    url: {url}\n{extra}")
+    """A job as resolve_feeds makes it, for a feed served on 127.0.0.1 (so allow_private_network)."""
+    reg = parse_registry(f"feeds:\n  - feed_id: {feed_id}\n    url: {url}\n    allow_private_network: true\n{extra}")
     spec = reg.feeds[feed_id]
-    return {"feed_id": feed_id, "spec": spec.as_dict(), "as_of": "2025-01-02", "force": False,
-            "kind": "current", "url": spec.url, "skip_reason": None, **job}
+    job = {"feed_id": feed_id, "spec": spec.as_dict(), "as_of": "2025-01-02", "force": False,
+           "kind": "current", "url": spec.url, "skip_reason": None, **job}
+    if job["kind"] == "archive":
+        job["url"] = spec.archive_url_for(dt.date.fromisoformat(job["as_of"]))
+    return job
+
+
+def fetch_job(conn, job: dict, root, **kw) -> dict:
+    """pipeline.fetch_job with the job's registry entry (the DAG's task reads it from the registry file)."""
+    return pipeline.fetch_job(conn, job, root, spec=FeedSpec.from_dict(job["spec"]), **kw)
 
 
 def run_once(conn, job: dict, root, run_id: str, *, final_try: bool = True, before_load=None):
     """One run of the DAG's steps for one feed; returns (fetch result, summary report, failures, errors)."""
-    fetched = pipeline.fetch_job(conn, job, root, run_id=run_id, final_try=final_try)
+    fetched = fetch_job(conn, job, root, run_id=run_id, final_try=final_try)
     started = pipeline.start_versions(conn, [fetched])
     if started:
         fetched = {**fetched, "feed_version_id": started[0]["feed_version_id"]}
@@ -125,7 +138,7 @@ def test_connection_refused_and_hanging_server_fail_the_feed_then_the_next_run_p
     assert failures and report[0]["state"] == "failed"
     # While retries remain the task raises (Airflow retries it); the fetch log says so.
     with pytest.raises(FetchError) as err:
-        pipeline.fetch_job(conn, refused, root, run_id="r1", final_try=False)
+        fetch_job(conn, refused, root, run_id="r1", final_try=False)
     assert err.value.transient
     assert q(conn, "SELECT message FROM gtfs.fetch_log ORDER BY fetch_id DESC LIMIT 1")[0][0].endswith("(will retry)")
 
@@ -150,11 +163,11 @@ def test_500_then_503_then_success_follows_the_fetch_tasks_retry_path(conn, serv
     job = make_job(server.url("/f.zip"))
     # try 1 of 3 (the DAG passes final_try = try_number > max_tries): a transient FetchError
     with pytest.raises(FetchError, match="HTTP 500") as err:
-        pipeline.fetch_job(conn, job, root, run_id="r1", final_try=False)
+        fetch_job(conn, job, root, run_id="r1", final_try=False)
     assert err.value.transient and "feed f" in str(err.value)
     route.fail_first, route.fail_status = 1, 503
     with pytest.raises(FetchError, match="HTTP 503"):  # try 2
-        pipeline.fetch_job(conn, job, root, run_id="r1", final_try=False)
+        fetch_job(conn, job, root, run_id="r1", final_try=False)
     fetched, report, failures, errors = run_once(conn, job, root, "r1")  # try 3 succeeds, the run goes on
     assert (fetched["outcome"], report[0]["state"], failures, errors) == ("new", "published", [], [])
     log = q(conn, "SELECT outcome, http_status, message FROM gtfs.fetch_log WHERE run_id = 'r1' ORDER BY fetch_id")
@@ -164,7 +177,7 @@ def test_500_then_503_then_success_follows_the_fetch_tasks_retry_path(conn, serv
     assert assert_consistent(conn) == fetched["feed_version_id"]
     # A 404 is not retried: the feed fails at once, even with retries left.
     bad = make_job(server.url("/gone.zip"), feed_id="g")
-    assert pipeline.fetch_job(conn, bad, root, run_id="r2", final_try=False)["outcome"] == "error"
+    assert fetch_job(conn, bad, root, run_id="r2", final_try=False)["outcome"] == "error"
 
 
 def test_cut_body_redirect_loop_and_slow_drip_keep_the_published_version(conn, server, tmp_path):
@@ -249,7 +262,7 @@ def test_two_runs_publishing_at_the_same_time(dsn, conn, server, tmp_path, how):
     loaded = []
     for i, stops in enumerate([None, STOPS_V2]):
         server.serve("/f.zip", write_feed(tmp_path / f"f{i}.zip", {"stops.txt": stops} if stops else {}).read_bytes())
-        fetched = pipeline.fetch_job(conn, make_job(server.url("/f.zip")), root, run_id=f"r{i}")
+        fetched = fetch_job(conn, make_job(server.url("/f.zip")), root, run_id=f"r{i}")
         (version,) = pipeline.start_versions(conn, [fetched])
         for item in pipeline.load_items([version]):
             pipeline.load_file(conn, item)
@@ -336,9 +349,9 @@ def test_secrets_appear_nowhere_a_user_can_see(gtfs_dag, gtfs_dag_env, conn, ser
     auth = "    headers: {Authorization: {env: FEED_TOKEN}}\n    query: {api_key: {variable: FEED_KEY}}\n"
     gtfs_dag_env.write_registry(
         "feeds:\n"
-        f"  - feed_id: ok\n    url: {server.url('/ok.zip')}\n{auth}"
-        f"  - feed_id: down\n    url: {down}\n{auth}"
-        f"  - feed_id: html\n    url: {server.url('/html.zip')}\n{auth}")
+        f"  - feed_id: ok\n    url: {server.url('/ok.zip')}\n{auth}{LOOPBACK}"
+        f"  - feed_id: down\n    url: {down}\n{auth}{LOOPBACK}"
+        f"  - feed_id: html\n    url: {server.url('/html.zip')}\n{auth}{LOOPBACK}")
 
     run = run_dag(gtfs_dag)
     assert run.state == "failed"  # two feeds failed; ok published

@@ -33,6 +33,7 @@ def registry(env, srv, feeds: dict[str, dict]) -> None:
         lines.append(f"  - feed_id: {feed_id}")
         lines.append(f"    name: Feed {feed_id}")
         lines.append(f"    url: {extra.pop('url', srv.url(f'/{feed_id}.zip'))}")
+        lines.append("    allow_private_network: true")  # the test server is on 127.0.0.1
         for k, v in extra.items():
             lines.append(f"    {k}: {v}")
     env.write_registry("\n".join(lines) + "\n")
@@ -145,11 +146,14 @@ def test_changed_feed_makes_a_new_version_and_force_reloads(gtfs_dag, gtfs_dag_e
     assert "If-None-Match" not in server.requests_for("/a.zip")[-1].headers
 
 
-def test_url_param_loads_a_given_file_as_a_version_of_one_feed(gtfs_dag, gtfs_dag_env, conn, server, tmp_path):
+def test_url_param_loads_a_given_file_as_a_version_of_one_feed(gtfs_dag, gtfs_dag_env, conn, server, tmp_path,
+                                                               monkeypatch):
     server.serve("/a.zip", write_feed(tmp_path / "a.zip", {}).read_bytes())
     server.serve("/b.zip", write_feed(tmp_path / "b.zip", {}).read_bytes())
     registry(gtfs_dag_env, server, {"a": {}, "b": {}})
-    given = write_feed(tmp_path / "given.zip", {"stops.txt": STOPS_V2})
+    (tmp_path / "import").mkdir()
+    monkeypatch.setenv("GTFS_IMPORT_DIR", str(tmp_path / "import"))  # paths are read only from there
+    given = write_feed(tmp_path / "import" / "given.zip", {"stops.txt": STOPS_V2})
 
     run = run_dag(gtfs_dag, conf={"feed_ids": ["a"], "url": str(given), "as_of": "2024-05-01"})
     assert run.state == "success"

@@ -7,8 +7,12 @@ import pytest
 from feedbuilder import write_feed
 from gtfs_pipeline import pipeline
 from gtfs_pipeline.fetch import FetchError, Limits, fetch_to_archive
+from gtfs_pipeline.netpolicy import NetworkPolicy
 from gtfs_pipeline.registry import parse_registry
 from httpserver import FeedServer
+
+
+LOOPBACK = NetworkPolicy(allow_private=True)  # the test servers are on 127.0.0.1
 
 
 @pytest.fixture
@@ -19,6 +23,7 @@ def server():
 
 def fetch(srv, path, tmp_path, **kw):
     kw.setdefault("limits", Limits())
+    kw.setdefault("policy", LOOPBACK)
     return fetch_to_archive(srv.url(path), tmp_path / "archive", feed_id="f", **kw)
 
 
@@ -91,17 +96,19 @@ def test_secrets_reach_the_server_but_never_the_fetch_log(server, tmp_path, conn
 feeds:
   - feed_id: f
     url: {server.url('/f.zip')}
+    allow_private_network: true
     headers: {{Authorization: {{env: FEED_TOKEN}}}}
     query: {{api_key: {{env: FEED_KEY}}, format: zip}}
   - feed_id: g
     url: {server.url('/missing.zip')}
+    allow_private_network: true
     query: {{api_key: {{env: FEED_KEY}}}}
 """)
     server.serve("/f.zip", write_feed(tmp_path / "f.zip", {}).read_bytes())
     job = lambda fid: {"feed_id": fid, "spec": reg.feeds[fid].as_dict(), "as_of": "2025-01-02",  # noqa: E731
                        "force": False, "kind": "current", "url": reg.feeds[fid].url, "skip_reason": None}
-    ok = pipeline.fetch_job(conn, job("f"), tmp_path / "archive", run_id="r1")
-    bad = pipeline.fetch_job(conn, job("g"), tmp_path / "archive", run_id="r1")
+    ok = pipeline.fetch_job(conn, job("f"), tmp_path / "archive", run_id="r1", spec=reg.feeds["f"])
+    bad = pipeline.fetch_job(conn, job("g"), tmp_path / "archive", run_id="r1", spec=reg.feeds["g"])
     assert ok["outcome"] == "new" and bad["outcome"] == "error"
     req = server.requests_for("/f.zip")[-1]
     assert req.headers["Authorization"] == "s3cr3t-token-value" and "api_key=k3y-value-123" in req.path
@@ -125,7 +132,8 @@ feeds:
         vid = cur.fetchone()[0]
         cur.execute("UPDATE gtfs.fetch_log SET feed_version_id = %s WHERE feed_id = 'f'", (vid,))
     conn.commit()
-    again = pipeline.fetch_job(conn, job("f"), tmp_path / "archive", run_id="r2")
+    again = pipeline.fetch_job(conn, job("f"), tmp_path / "archive", run_id="r2", spec=reg.feeds["f"])
     assert again["outcome"] == "not-modified" and again["feed_version_id"] == vid
-    forced = pipeline.fetch_job(conn, {**job("f"), "force": True}, tmp_path / "archive", run_id="r3")
+    forced = pipeline.fetch_job(conn, {**job("f"), "force": True}, tmp_path / "archive", run_id="r3",
+                                spec=reg.feeds["f"])
     assert forced["outcome"] == "new"  # force: no conditional headers, no hash shortcut

@@ -69,7 +69,8 @@ def api_server(gtfs_dag_env, monkeypatch, tmp_path):
 def published_run(gtfs_dag, gtfs_dag_env, tmp_path):
     with FeedServer() as feeds:
         feeds.serve("/a.zip", write_feed(tmp_path / "a.zip", {}).read_bytes())
-        gtfs_dag_env.write_registry(f"feeds:\n  - feed_id: a\n    url: {feeds.url('/a.zip')}\n")
+        gtfs_dag_env.write_registry(f"feeds:\n  - feed_id: a\n    url: {feeds.url('/a.zip')}\n"
+                                    "    allow_private_network: true\n")
         run = run_dag(gtfs_dag)
     assert run.state == "success"
     return run

@@ -175,7 +175,10 @@ def cmd_drop_version(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gtfs-pipeline",
                                      description="Load GTFS Schedule feeds into PostgreSQL/PostGIS.")
-    parser.add_argument("--dsn", help=f"database URL (default: ${db.DSN_ENV})")
+    given = parser.add_mutually_exclusive_group()
+    given.add_argument("--dsn", help=f"database URL (default: ${db.DSN_ENV}, or the file named by "
+                                     "$GTFS_DATABASE_URL_FILE; a password here is visible in ps: prefer those)")
+    given.add_argument("--dsn-file", metavar="PATH", help="read the database URL from this file")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("init-db", help="create or upgrade the gtfs schemas (idempotent)")
@@ -239,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.dsn_file:
+            args.dsn = db.read_dsn_file(args.dsn_file)
         return args.func(args)
     except GtfsPipelineError as exc:
         print(f"gtfs-pipeline: error: {exc}", file=sys.stderr)

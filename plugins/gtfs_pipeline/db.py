@@ -25,18 +25,39 @@ APPLICATION_NAME = "gtfs-pipeline"
 
 
 def resolve_dsn(dsn: str | None = None) -> str:
-    dsn = dsn or settings.current().database_url
+    """The DSN given, else $GTFS_DATABASE_URL, else the contents of $GTFS_DATABASE_URL_FILE."""
+    current = settings.current()
+    dsn = dsn or current.database_url
+    if not dsn and current.database_url_file:
+        dsn = read_dsn_file(current.database_url_file, "GTFS_DATABASE_URL_FILE")
     if not dsn:
         raise GtfsPipelineError(
-            f"no database given: pass --dsn or set {DSN_ENV} (e.g. postgresql://user@host:5432/gtfs)"
+            f"no database given: set {DSN_ENV} (e.g. postgresql://user@host:5432/gtfs) or "
+            "GTFS_DATABASE_URL_FILE, or pass --dsn-file / --dsn"
         )
     return dsn
 
 
+def read_dsn_file(path: str | Path, given_as: str = "--dsn-file") -> str:
+    """A database URL kept in a file (a mounted secret), so it is not on a command line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise GtfsPipelineError(f"cannot read the database URL file {path} ({given_as}): "
+                                f"{exc.strerror or exc}") from None
+    if not text or "\n" in text:
+        raise GtfsPipelineError(f"the database URL file {path} ({given_as}) must hold one line, the URL")
+    return text
+
+
+_QUOTED_OR_BARE = r"('(?:[^'\\]|\\.)*'?|[^\s&]+)"
+
+
 def redact_dsn(dsn: str) -> str:
-    """The DSN with any password replaced, for messages and logs."""
-    dsn = re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", dsn)
-    return re.sub(r"(password\s*=\s*)\S+", r"\1***", dsn, flags=re.I)
+    """The DSN with any password replaced, for messages and logs: the user-info of a URL, and a
+    ``password=`` value bare or quoted (``password='pa ss\\'word'``), in a key/value DSN or a URL query."""
+    dsn = re.sub(r"(://[^:/@\s]+:)[^\s/]*@", r"\1***@", dsn)  # up to the last @ (a raw @ in a password)
+    return re.sub(r"(password\s*=\s*)" + _QUOTED_OR_BARE, r"\1***", dsn, flags=re.I)
 
 
 class GtfsConnection(psycopg2.extensions.connection):

@@ -23,8 +23,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
+from urllib.parse import urljoin, urlsplit
 
 from .errors import FeedError
+from .netpolicy import (AddressRefused, NetworkPolicy, Origin, pinned_adapter, redact_url, redact_urls_in,
+                        split_userinfo, with_query)
 
 CHUNK = 256 * 1024
 USER_AGENT = "gtfs-pipeline/0.1 (+https://github.com/; GTFS Schedule loader)"
@@ -58,24 +61,24 @@ class Limits:
 
 @dataclass
 class Scrubber:
-    """Replaces secret values (and URL passwords) in any text before it is shown or stored."""
+    """Replaces secret values in any text, and redacts every URL in it (user-info and query
+    values, see netpolicy.redact_url), before it is shown or stored."""
 
     secrets: list[str] = field(default_factory=list)
 
     def __call__(self, text: str) -> str:
         for s in sorted({s for s in self.secrets if s and len(s) >= 3}, key=len, reverse=True):
             text = text.replace(s, "***")
-        return redact_url(text)
-
-
-def redact_url(text: str) -> str:
-    """user:password@ in URLs becomes user:***@."""
-    return re.sub(r"(://[^:/@\s]+:)[^@/\s]*@", r"\1***@", text)
+        return redact_urls_in(text)
 
 
 @dataclass
 class Fetched:
-    """What a fetch produced: small, JSON-able (``as_dict``)."""
+    """What a fetch produced: small, JSON-able (``as_dict``), free of secrets.
+
+    ``notes`` says what happened on the way (a redirect to another origin, credentials not
+    sent there); the fetch log's message carries them.
+    """
 
     http_status: int | None
     not_modified: bool = False
@@ -85,78 +88,199 @@ class Fetched:
     archive_path: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**self.__dict__, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the registry adds to a request: its headers and query parameters (secret or not) and
+    the URL's user-info. All of it goes only to the origin of the registry's URL."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    require: bool = False  # registry require_credentials: refuse a redirect to another origin
+
+    def any(self, auth: tuple[str, str] | None) -> bool:
+        return bool(self.headers or self.query or auth)
+
+
+REDIRECTS = (301, 302, 303, 307, 308)
+SHOWN_CHARS = 60  # at most this much of anything a server sent is quoted in a message
 
 
 def download(url: str, dest: BinaryIO, *, feed_id: str, limits: Limits, headers: dict[str, str] | None = None,
              query: dict[str, str] | None = None, etag: str | None = None, last_modified: str | None = None,
-             scrub: Scrubber | None = None) -> Fetched:
-    """GET ``url`` into ``dest`` (not written on 304). Raises FetchError."""
+             scrub: Scrubber | None = None, policy: NetworkPolicy | None = None,
+             require_credentials: bool = False) -> Fetched:
+    """GET ``url`` into ``dest`` (not written on 304). Raises FetchError.
+
+    Redirects are followed here, one hop at a time (at most ``limits.max_redirects``), so that
+    every hop goes through the network policy (the connection itself checks the resolved
+    address) and the registry's credentials are sent only to the registry URL's origin.
+    """
     import requests
     import urllib3
 
     scrub = scrub or Scrubber()
-    send = {"User-Agent": USER_AGENT, "Accept": "application/zip, application/octet-stream, */*;q=0.5"}
-    send.update(headers or {})
+    policy = policy or NetworkPolicy()
+    creds = Credentials(dict(headers or {}), dict(query or {}), require_credentials)
+    origin = Origin.of(url)
+    bare, auth = split_userinfo(url)
+    base = {"User-Agent": USER_AGENT, "Accept": "application/zip, application/octet-stream, */*;q=0.5"}
     if etag:
-        send["If-None-Match"] = etag
+        base["If-None-Match"] = etag
     if last_modified:
-        send["If-Modified-Since"] = last_modified
+        base["If-Modified-Since"] = last_modified
     session = requests.Session()
-    session.max_redirects = int(limits.max_redirects)
-    session.trust_env = True
+    session.trust_env = False  # no proxy or .netrc from the environment: the policy sees every connection
+    adapter = pinned_adapter(policy, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     started = time.monotonic()
+    notes: list[str] = []
+    current = with_query(bare, creds.query)
+    with session:
+        for hop in range(int(limits.max_redirects) + 1):
+            at_origin = Origin.of(current) == origin
+            send = {**base, **creds.headers} if at_origin else dict(base)
+            resp = _get(session, current, send, auth if at_origin else None, limits, feed_id, scrub)
+            if resp.status_code in REDIRECTS and resp.headers.get("Location"):
+                current = _next_hop(resp, current, origin, creds, auth, notes, feed_id, scrub)
+                continue
+            break
+        else:
+            raise FetchError(f"more than {limits.max_redirects} redirects from {scrub(url)} (option max_redirects)",
+                             feed_id=feed_id)
+        with resp:
+            return _read_body(resp, dest, feed_id=feed_id, limits=limits, started=started, url=url,
+                              scrub=scrub, etag=etag, last_modified=last_modified, notes=notes,
+                              errors=(requests.RequestException, urllib3.exceptions.HTTPError))
+
+
+def _get(session: Any, url: str, headers: dict[str, str], auth: tuple[str, str] | None, limits: Limits,
+         feed_id: str, scrub: Scrubber) -> Any:
+    """One GET of one hop, errors as FetchError (an address the policy refuses: not transient)."""
+    import requests
+
     try:
-        resp = session.get(url, headers=send, params=query or None, stream=True, allow_redirects=True,
+        return session.get(url, headers=headers, auth=auth, stream=True, allow_redirects=False,
                            timeout=(limits.connect_timeout, limits.read_timeout))
-    except requests.TooManyRedirects:
-        raise FetchError(f"more than {limits.max_redirects} redirects from {scrub(url)}", feed_id=feed_id) from None
+    except AddressRefused as exc:
+        raise FetchError(f"refused to fetch {scrub(url)}: {exc}", feed_id=feed_id) from None
     except requests.ConnectTimeout as exc:
         raise FetchError(f"timed out connecting to {scrub(url)} (option connect_timeout, {limits.connect_timeout} s):"
                          f" {scrub(_first_line(exc))}", feed_id=feed_id, transient=True) from None
     except requests.Timeout as exc:
         raise FetchError(f"timed out waiting for {scrub(url)} to answer (option read_timeout, {limits.read_timeout} s"
                          f" without a byte): {scrub(_first_line(exc))}", feed_id=feed_id, transient=True) from None
+    except requests.exceptions.InvalidHeader as exc:  # e.g. two different Content-Lengths: not a glitch
+        raise FetchError(f"the answer of {scrub(url)} has an invalid header ({_quoted(_first_line(exc), 120)[1:-1]});"
+                         " nothing was read", feed_id=feed_id) from None
     except requests.RequestException as exc:
+        if isinstance(exc.__context__, AddressRefused):
+            raise FetchError(f"refused to fetch {scrub(url)}: {exc.__context__}", feed_id=feed_id) from None
         raise FetchError(f"cannot download {scrub(url)}: {scrub(_first_line(exc))}",
                          feed_id=feed_id, transient=True) from None
-    with resp:
-        status = resp.status_code
-        if status == 304:
-            return Fetched(http_status=304, not_modified=True, etag=resp.headers.get("ETag") or etag,
-                           last_modified=resp.headers.get("Last-Modified") or last_modified)
-        if status != 200:
-            transient = status >= 500 or status in (408, 429)
-            raise FetchError(f"HTTP {status} {resp.reason or ''} from {scrub(url)}".rstrip(), feed_id=feed_id,
-                             transient=transient, http_status=status)
-        declared = resp.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-            raise FetchError(f"the server announces {int(declared)} bytes, over the limit of {limits.max_bytes}"
-                             f" (option max_bytes)", feed_id=feed_id, http_status=status)
-        h = hashlib.sha256()
-        total = 0
-        try:
-            for chunk in _chunks(resp):
-                total += len(chunk)
-                if total > limits.max_bytes:
-                    raise FetchError(f"download exceeds the limit of {limits.max_bytes} bytes (option max_bytes)",
-                                     feed_id=feed_id, http_status=status)
-                if time.monotonic() - started > limits.max_seconds:
-                    raise FetchError(f"download took longer than {limits.max_seconds:.0f} s (option max_seconds)",
-                                     feed_id=feed_id, transient=True, http_status=status)
-                h.update(chunk)
-                dest.write(chunk)
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-            raise FetchError(f"the download from {scrub(url)} broke off after {total} bytes: "
-                             f"{scrub(_first_line(exc))}", feed_id=feed_id, transient=True,
-                             http_status=status) from None
-        if declared and declared.isdigit() and total != int(declared):
-            raise FetchError(f"truncated body: got {total} of {declared} bytes", feed_id=feed_id,
-                             transient=True, http_status=status)
-        return Fetched(http_status=status, bytes=total, sha256=h.hexdigest(),
-                       etag=resp.headers.get("ETag"), last_modified=resp.headers.get("Last-Modified"))
+
+
+def _next_hop(resp: Any, current: str, origin: Origin, creds: Credentials, auth: tuple[str, str] | None,
+              notes: list[str], feed_id: str, scrub: Scrubber) -> str:
+    """Where a redirect points; records (or refuses) leaving the registry URL's origin."""
+    location = resp.headers["Location"]
+    resp.close()
+    try:
+        target = urljoin(current, location)
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError:
+        raise FetchError(f"{scrub(current)} redirects to an invalid URL {_quoted(scrub(location))}",
+                         feed_id=feed_id) from None
+    if scheme not in ("http", "https"):
+        raise FetchError(f"{scrub(current)} redirects to {_quoted(scrub(location))}: only http and https are "
+                         "followed", feed_id=feed_id)
+    there = Origin.of(target)
+    if there != origin and creds.any(auth):
+        if creds.require:
+            raise FetchError(f"{scrub(current)} redirects to {scrub(target)}, another origin than {origin}; "
+                             "the feed's credentials are sent only to its own origin and the registry says "
+                             "require_credentials: true, so the redirect is not followed", feed_id=feed_id)
+        note = (f"redirected to another origin ({there}): the registry's headers, query and URL user-info "
+                "were not sent there")
+        if note not in notes:
+            notes.append(note)
+    return target
+
+
+def _read_body(resp: Any, dest: BinaryIO, *, feed_id: str, limits: Limits, started: float, url: str,
+               scrub: Scrubber, etag: str | None, last_modified: str | None, notes: list[str],
+               errors: tuple[type[BaseException], ...]) -> Fetched:
+    status = resp.status_code
+    if status == 304:
+        return Fetched(http_status=304, not_modified=True, etag=resp.headers.get("ETag") or etag,
+                       last_modified=resp.headers.get("Last-Modified") or last_modified, notes=notes)
+    if status != 200:
+        transient = status >= 500 or status in (408, 429)
+        reason = f" {_quoted(resp.reason)}" if resp.reason else ""
+        raise FetchError(f"HTTP {status}{reason} from {scrub(resp.url or url)}", feed_id=feed_id,
+                         transient=transient, http_status=status)
+    declared = declared_length(resp.headers, feed_id)
+    if declared is not None and declared > limits.max_bytes:
+        raise FetchError(f"the server announces {declared} bytes, over the limit of {limits.max_bytes}"
+                         f" (option max_bytes)", feed_id=feed_id, http_status=status)
+    h = hashlib.sha256()
+    total = 0
+    try:
+        for chunk in _chunks(resp):
+            total += len(chunk)
+            if total > limits.max_bytes:
+                raise FetchError(f"download exceeds the limit of {limits.max_bytes} bytes (option max_bytes)",
+                                 feed_id=feed_id, http_status=status)
+            if time.monotonic() - started > limits.max_seconds:
+                raise FetchError(f"download took longer than {limits.max_seconds:.0f} s (option max_seconds)",
+                                 feed_id=feed_id, transient=True, http_status=status)
+            h.update(chunk)
+            dest.write(chunk)
+    except errors as exc:
+        raise FetchError(f"the download from {scrub(url)} broke off after {_wire_bytes(resp, total)} bytes: "
+                         f"{scrub(_first_line(exc))}", feed_id=feed_id, transient=True,
+                         http_status=status) from None
+    wire = _wire_bytes(resp, total)
+    if declared is not None and wire != declared:  # the bytes on the wire, before any Content-Encoding
+        raise FetchError(f"truncated body: got {wire} of {declared} bytes", feed_id=feed_id,
+                         transient=True, http_status=status)
+    return Fetched(http_status=status, bytes=total, sha256=h.hexdigest(), etag=resp.headers.get("ETag"),
+                   last_modified=resp.headers.get("Last-Modified"), notes=notes)
+
+
+def declared_length(headers: Any, feed_id: str) -> int | None:
+    """The body's Content-Length (None: not given, or chunked transfer, which overrides it).
+    A negative, malformed or self-contradicting value is a FetchError at once: a body of unknown
+    length cannot be checked, and waiting for it would only end in a timeout."""
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        return None
+    raw = headers.get("Content-Length")
+    if raw is None:
+        return None
+    values = {v.strip() for v in raw.split(",")}
+    value = values.pop() if len(values) == 1 else None
+    if value is None or not re.fullmatch(r"[0-9]{1,18}", value):
+        raise FetchError(f"the server sent an invalid Content-Length {_quoted(raw)} (not a byte count);"
+                         " nothing was read", feed_id=feed_id, http_status=200)
+    return int(value)
+
+
+def _wire_bytes(resp: Any, decoded: int) -> int:
+    """Body bytes read from the connection (before gzip/deflate decoding)."""
+    tell = getattr(resp.raw, "tell", None)
+    return int(tell()) if callable(tell) else decoded
+
+
+def _quoted(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A server-sent text as a message may show it: at most ``limit`` characters, escaped."""
+    shown = text[:limit].encode("unicode_escape", "backslashreplace").decode("ascii").replace("'", "\\'")
+    return f"'{shown}{'…' if len(text) > limit else ''}'"
 
 
 def _chunks(resp) -> Any:
@@ -172,7 +296,8 @@ def _chunks(resp) -> Any:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line if len(line) <= 300 else line[:300] + "…"
 
 
 def check_archive(path: Path, feed_id: str, http_status: int | None) -> tuple[str, str]:
@@ -225,13 +350,15 @@ def store(local: Path, root: Any, feed_id: str, sha256: str) -> str:
 def fetch_to_archive(url: str, root: Any, *, feed_id: str, limits: Limits, headers: dict[str, str] | None = None,
                      query: dict[str, str] | None = None, etag: str | None = None,
                      last_modified: str | None = None, scrub: Scrubber | None = None,
-                     tmp_dir: str | None = None) -> Fetched:
+                     tmp_dir: str | None = None, policy: NetworkPolicy | None = None,
+                     require_credentials: bool = False) -> Fetched:
     """Download, check and archive a feed. A 304 returns ``not_modified`` and stores nothing."""
     with tempfile.TemporaryDirectory(prefix="gtfs-fetch-", dir=tmp_dir) as tmp:
         local = Path(tmp) / "download.zip"
         with open(local, "wb") as out:
             got = download(url, out, feed_id=feed_id, limits=limits, headers=headers, query=query, etag=etag,
-                           last_modified=last_modified, scrub=scrub)
+                           last_modified=last_modified, scrub=scrub, policy=policy,
+                           require_credentials=require_credentials)
         if got.not_modified:
             return got
         got.sha256, got.content_sha256 = check_archive(local, feed_id, got.http_status)

@@ -23,12 +23,13 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any, Callable, Iterator
 
-from . import archive, lifecycle, settings, versions
+from . import archive, lifecycle, netpolicy, settings, versions
 from .db import ensure_schema  # noqa: F401 - the DAG's first task calls it
 from .errors import FeedError, GtfsPipelineError, LockTimeout
 from .lifecycle import NotCurrent, Owner, State
 from .payloads import FetchJob, FetchResult, FileLoaded, LoadItem, StartedVersion, VersionProgress
-from .fetch import FetchError, Fetched, Limits, Scrubber, copy_to_archive, fetch_to_archive, redact_url
+from .fetch import FetchError, Fetched, Limits, Scrubber, copy_to_archive, fetch_to_archive
+from .netpolicy import redact_url
 from .paths import SOURCE_ROOT
 from .registry import REGISTRY_VARIABLE, FeedSpec, Registry, load_registry
 
@@ -204,17 +205,31 @@ def resolve_jobs(registry: Registry, params: dict, *, logical_date: dt.datetime 
     specs = [registry.feeds[f] for f in p["feed_ids"]] if p["feed_ids"] else registry.enabled
     jobs = []
     for spec in specs:
-        job = FetchJob(feed_id=spec.feed_id, spec=spec.as_dict(), as_of=as_of.isoformat(), force=p["force"],
-                       kind="current", url=spec.url)
+        # Jobs travel through XCom and task logs: URLs in them are redacted (user-info, query
+        # values); the fetch task takes the full URL from the registry (or the params) again.
+        job = FetchJob(feed_id=spec.feed_id, spec=spec.redacted().as_dict(), as_of=as_of.isoformat(),
+                       force=p["force"], kind="current", url=redact_url(spec.url))
         if p["url"]:
-            job = job.but(kind="given", url=p["url"])
+            job = job.but(kind="given", url=redact_url(p["url"]))
         elif historical:
             if spec.archive_url:
-                job = job.but(kind="archive", url=spec.archive_url_for(as_of))
+                job = job.but(kind="archive", url=redact_url(spec.archive_url_for(as_of)))
             else:
                 job = job.but(kind="archive", skip_reason=f"no archive_url for a past date ({as_of}): feed skipped")
         jobs.append(job.to_xcom())
     return jobs
+
+
+def job_url(job: FetchJob, spec: FeedSpec, given_url: str | None) -> str:
+    """The full URL (or path) a job fetches, secrets included: only the fetch task calls this.
+    It must redact to the job's URL, else the registry or params changed since resolve_feeds."""
+    kind = job.kind
+    url = (given_url or "").strip() if kind == "given" else \
+        spec.archive_url_for(job.as_of_date) if kind == "archive" else spec.url
+    if not url or redact_url(url) != job.url:
+        raise GtfsPipelineError(f"the {kind} URL of feed {spec.feed_id} is not {job.url} any more "
+                                "(the registry or the run's url param changed since resolve_feeds)")
+    return url
 
 
 # --- 2. fetch -----------------------------------------------------------------------------------
@@ -260,36 +275,45 @@ def log_fetch(conn, job: FetchJob, run_id: str | None, outcome: str, message: st
 def fetch_job(conn, job: dict, root: Any, *, run_id: str | None, final_try: bool = True,
               resolve_secret: Callable[[dict], str] = secret_resolver,
               open_path: Callable[[str], Any] | None = None,
-              run_over: Callable[[str], bool | None] | None = None) -> dict:
+              run_over: Callable[[str], bool | None] | None = None,
+              spec: FeedSpec | None = None, given_url: str | None = None) -> dict:
     """Fetch one feed and decide new / unchanged / not-modified / skipped / error.
 
-    Feed-level problems (404, not a zip, too large) come back as outcome
-    'error' so the other feeds carry on; transient ones (network, 5xx) raise
-    FetchError while retries remain, so Airflow retries with backoff. Before the
-    hashes are compared, the feed's abandoned versions are recovered: bytes whose
-    version never finished are new again.
+    ``spec`` is the feed's full registry entry (default: read from the run's registry again;
+    the job holds only its redacted copy) and ``given_url`` the run's ``url`` param, for a
+    job of kind 'given'. Feed-level problems (404, not a zip, too large, an address the
+    network policy refuses) come back as outcome 'error' so the other feeds carry on;
+    transient ones (network, 5xx) raise FetchError while retries remain, so Airflow retries
+    with backoff. Before the hashes are compared, the feed's abandoned versions are
+    recovered: bytes whose version never finished are new again.
     """
     out = _fetch(conn, FetchJob.from_xcom(job), root, run_id=run_id, final_try=final_try,
-                 resolve_secret=resolve_secret, open_path=open_path, run_over=run_over or airflow_run_over)
+                 resolve_secret=resolve_secret, open_path=open_path, run_over=run_over or airflow_run_over,
+                 spec=spec, given_url=given_url)
     return out.to_xcom()
 
 
 def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: bool,
            resolve_secret: Callable[[dict], str], open_path: Callable[[str], Any] | None,
-           run_over: Callable[[str], bool | None]) -> FetchResult:
-    spec = FeedSpec.from_dict(job.spec)
-    feed_id = spec.feed_id
+           run_over: Callable[[str], bool | None], spec: FeedSpec | None,
+           given_url: str | None) -> FetchResult:
+    feed_id = job.feed_id
+    shown = FeedSpec.from_dict(job.spec)  # the redacted copy resolve_feeds passed on
     result = FetchResult(feed_id=feed_id, kind=job.kind, as_of=job.as_of, force=job.force, run_id=run_id,
-                         source_url=spec.url, name=spec.name, block_on=spec.option("block_on"))
+                         source_url=shown.url, name=shown.name, block_on=shown.option("block_on"))
     if job.skip_reason:
         log_fetch(conn, job, run_id, "skipped", job.skip_reason)
         return result.but(outcome="skipped", message=job.skip_reason)
     scrub = Scrubber()
-    limits = Limits.from_options(spec.options)
+    limits = Limits.from_options(shown.options)
     fetched_at = dt.datetime.now(dt.timezone.utc)
     try:
-        if job.kind == "given" and not job.url.startswith(("http://", "https://")):
-            got = copy_to_archive(job.url, root, feed_id=feed_id, limits=limits,
+        spec = spec or _registry_spec(feed_id)
+        url = job_url(job, spec, given_url)
+        scrub.secrets += [u for u in netpolicy.split_userinfo(url)[1] or () if u]
+        if job.kind == "given" and not url.startswith(("http://", "https://")):
+            source = netpolicy.check_import_path(url, settings.current().import_dir)
+            got = copy_to_archive(source, root, feed_id=feed_id, limits=limits,
                                   opener=open_path or storage_path)
             prior = None
         else:
@@ -299,8 +323,11 @@ def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: boo
                 query = {k: _value(v, resolve_secret, scrub) for k, v in spec.query.items()}
             etag, last_modified, prior = (None, None, None) if job.force or job.kind == "given" \
                 else last_validators(conn, feed_id, job.url)
-            got = fetch_to_archive(job.url, root, feed_id=feed_id, limits=limits, headers=headers,
-                                   query=query, etag=etag, last_modified=last_modified, scrub=scrub)
+            policy = netpolicy.NetworkPolicy(spec.allow_private_network
+                                             or settings.current().fetch_allow_private_network)
+            got = fetch_to_archive(url, root, feed_id=feed_id, limits=limits, headers=headers,
+                                   query=query, etag=etag, last_modified=last_modified, scrub=scrub,
+                                   policy=policy, require_credentials=spec.require_credentials)
     except FetchError as exc:
         message = scrub(str(exc))
         if exc.transient and not final_try:
@@ -308,7 +335,7 @@ def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: boo
             raise FetchError(scrub(exc.reason), feed_id=feed_id, transient=True) from None
         log_fetch(conn, job, run_id, "error", message, Fetched(exc.http_status))
         return result.but(outcome="error", message=message)
-    except GtfsPipelineError as exc:  # a secret that cannot be resolved, ...
+    except GtfsPipelineError as exc:  # a secret that cannot be resolved, a path outside the import folder, ...
         message = scrub(str(exc))
         log_fetch(conn, job, run_id, "error", message)
         return result.but(outcome="error", message=message)
@@ -318,18 +345,26 @@ def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: boo
     result = result.but(recovered=[r.to_xcom() for r in recovered])
     for r in recovered:
         log.warning("feed %s: %s", feed_id, r.describe())
+    noted = "".join(f"; {n}" for n in got.notes)  # e.g. a redirect to another origin
     if got.not_modified:
-        msg = "HTTP 304 Not Modified: same as the last fetch"
+        msg = "HTTP 304 Not Modified: same as the last fetch" + noted
         log_fetch(conn, job, run_id, "not-modified", msg, got, prior)
         return result.but(outcome="not-modified", message=msg, feed_version_id=prior)
     match = None if job.force else lifecycle.known_version(conn, feed_id, got.sha256, got.content_sha256)
     if match is not None:
-        msg = f"same bytes or contents as version {match}"
+        msg = f"same bytes or contents as version {match}" + noted
         log_fetch(conn, job, run_id, "unchanged", msg, got, match)
         return result.but(outcome="unchanged", message=msg, feed_version_id=match)
-    msg = "forced reload" if job.force else "new contents"
+    msg = ("forced reload" if job.force else "new contents") + noted
     fetch_id = log_fetch(conn, job, run_id, "new", msg, got)
     return result.but(outcome="new", message=msg, fetch_id=fetch_id)
+
+
+def _registry_spec(feed_id: str) -> FeedSpec:
+    registry = run_registry()
+    if feed_id not in registry.feeds:
+        raise GtfsPipelineError(f"feed {feed_id} is no longer in the registry {registry.source}")
+    return registry.feeds[feed_id]
 
 
 def _value(value: Any, resolve: Callable[[dict], str], scrub: Scrubber) -> str:

@@ -13,12 +13,23 @@ Format (documented in docs/dag.md, examples in include/feeds*.yml)::
         headers: {Authorization: {variable: bart_token}}          # optional
         query: {api_key: {connection: mdb_api, field: password}}  # optional
         options: {block_on: error, max_bytes: 500000000}          # optional
+        allow_private_network: false   # default false: loopback/private addresses are refused
+        require_credentials: false     # default false: true refuses a redirect to another origin
 
 Header and query values are either plain text (not secret) or a reference
 resolved only inside the fetch task: ``{variable: NAME}`` (Airflow Variable),
 ``{connection: CONN_ID, field: password|login|host|schema|extra.KEY}``
 (Airflow Connection) or ``{env: NAME}``. The registry keeps only the
-references, so nothing secret is ever in XCom, logs or the database.
+references, so nothing secret is ever in XCom, logs or the database. A URL's
+user-info and query values may be secret too: what leaves the fetch task is
+``FeedSpec.redacted()``, and the fetch task reads the full URL from the
+registry again (pipeline.fetch_job).
+
+The registry's headers, query parameters and URL user-info go only to the
+origin (scheme, host, port) of the feed's URL; ``require_credentials: true``
+makes a redirect to another origin an error instead of a fetch without them.
+``allow_private_network: true`` lets the feed's fetches reach loopback and
+private addresses (see netpolicy.py).
 
 This module has no Airflow import and touches neither the network nor a
 database: the DAG file reads the registry at parse time, which must stay cheap.
@@ -30,12 +41,13 @@ import datetime as dt
 import os
 import re
 import string
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import settings
 from .errors import GtfsPipelineError
+from .netpolicy import redact_url
 from .paths import SOURCE_ROOT, example_registry
 
 REGISTRY_ENV = "GTFS_FEEDS_REGISTRY"
@@ -87,6 +99,8 @@ class FeedSpec:
     headers: dict[str, Any] = field(default_factory=dict)
     query: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    allow_private_network: bool = False
+    require_credentials: bool = False
 
     def option(self, key: str) -> Any:
         return self.options.get(key, OPTION_DEFAULTS[key])
@@ -96,6 +110,12 @@ class FeedSpec:
         if not self.archive_url:
             return None
         return fill_template(self.archive_url, day, self.feed_id)
+
+    def redacted(self) -> "FeedSpec":
+        """The spec as tasks may pass it on and logs may show it: user-info and query values of
+        its URLs replaced by ***. (Header and query values are references, not secrets.)"""
+        return replace(self, url=redact_url(self.url),
+                       archive_url=redact_url(self.archive_url) if self.archive_url else None)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -191,7 +211,8 @@ def _parse_feed(raw: Any, index: int, defaults: dict) -> tuple[FeedSpec | None, 
     def bad(fieldname: str, message: str) -> None:
         problems.append(f"{label}, field {fieldname}: {message}")
 
-    allowed = {"feed_id", "name", "url", "enabled", "archive_url", "headers", "query", "options"}
+    allowed = {"feed_id", "name", "url", "enabled", "archive_url", "headers", "query", "options",
+               "allow_private_network", "require_credentials"}
     for key in sorted(set(raw) - allowed, key=str):
         bad(str(key), f"unknown field (allowed: {', '.join(sorted(allowed))})")
     if not isinstance(feed_id, str) or not FEED_ID_RE.match(feed_id):
@@ -204,9 +225,11 @@ def _parse_feed(raw: Any, index: int, defaults: dict) -> tuple[FeedSpec | None, 
         bad("url", "required; an http:// or https:// URL")
     elif "{" in url:
         bad("url", "must not contain placeholders (use archive_url for dated URLs)")
-    enabled = raw.get("enabled", True)
-    if not isinstance(enabled, bool):
-        bad("enabled", "must be true or false")
+    flags = {}
+    for flag, default in (("enabled", True), ("allow_private_network", False), ("require_credentials", False)):
+        flags[flag] = raw.get(flag, default)
+        if not isinstance(flags[flag], bool):
+            bad(flag, "must be true or false")
     archive_url = raw.get("archive_url")
     if archive_url is not None:
         problem = _template_problem(archive_url, feed_id or "x")
@@ -232,7 +255,8 @@ def _parse_feed(raw: Any, index: int, defaults: dict) -> tuple[FeedSpec | None, 
     if problems:
         return None, problems
     merged = {**defaults, **options}
-    return FeedSpec(feed_id, name.strip(), url, enabled, archive_url, dict(headers), dict(query), merged), []
+    return FeedSpec(feed_id, name.strip(), url, flags["enabled"], archive_url, dict(headers), dict(query), merged,
+                    flags["allow_private_network"], flags["require_credentials"]), []
 
 
 def _is_http_url(value: Any) -> bool:

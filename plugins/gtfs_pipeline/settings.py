@@ -79,6 +79,15 @@ def _pg_memory(text: str) -> str:
     return text.strip()
 
 
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("1 or 0 (true or false)")
+
+
 @dataclass(frozen=True)
 class Variable:
     """One environment variable: what docs/configuration.md lists for it."""
@@ -94,8 +103,13 @@ class Variable:
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("GTFS_DATABASE_URL", "database_url", None, str,
-             "The GTFS database for the CLI and library (`postgresql://user:pass@host:5432/gtfs`). "
-             "`--dsn` wins over it; the DAG uses the Airflow connection `gtfs_db` first."),
+             "The GTFS database for the CLI and library (`postgresql://user:pass@host:5432/gtfs`); the way to "
+             "give a password to the CLI (with `GTFS_DATABASE_URL_FILE`), rather than `--dsn`, which other "
+             "users see in `ps`. `--dsn` / `--dsn-file` win over it; the DAG uses the Airflow connection "
+             "`gtfs_db` first."),
+    Variable("GTFS_DATABASE_URL_FILE", "database_url_file", None, Path,
+             "A file holding the database URL (one line; e.g. a mounted secret), used when "
+             "`GTFS_DATABASE_URL` is not set."),
     Variable("GTFS_FEEDS_REGISTRY", "feeds_registry", None, Path,
              "The feed registry file (YAML). In the DAG the Airflow Variable `gtfs_feeds_registry` wins.",
              "`include/feeds.yml` of the checkout; none when the package is installed"),
@@ -104,6 +118,13 @@ VARIABLES: tuple[Variable, ...] = (
              "must be one place all workers reach.", "`data/archive` of the checkout (file://); none when the package is installed"),
     Variable("GTFS_ARCHIVE_CONN_ID", "archive_conn_id", None, str,
              "Airflow connection used for a non-`file://` archive (e.g. an AWS connection for `s3://`)."),
+    Variable("GTFS_FETCH_ALLOW_PRIVATE_NETWORK", "fetch_allow_private_network", False, _flag,
+             "`1` lets every feed's fetches (and the DAG's `url` param) reach loopback, private, link-local "
+             "and other non-public addresses; by default only a registry feed with "
+             "`allow_private_network: true` may (docs/dag.md, Fetching safely).", "`0`"),
+    Variable("GTFS_IMPORT_DIR", "import_dir", None, str,
+             "The folder (or storage URL prefix, `s3://bucket/import/`) below which the DAG's `url` param may "
+             "name a zip by path; not set: paths are refused, only http(s) URLs are fetched."),
     Variable("GTFS_DB_POOL", "db_pool", "gtfs_db", str,
              "The Airflow pool the DAG's database-heavy tasks run in (read when the DAG file is parsed; "
              "the pool must exist)."),
@@ -148,9 +169,12 @@ class Settings:
     """The package's configuration (see VARIABLES for each field's variable and meaning)."""
 
     database_url: str | None
+    database_url_file: Path | None
     feeds_registry: Path | None
     archive_url: str | None
     archive_conn_id: str | None
+    fetch_allow_private_network: bool
+    import_dir: str | None
     db_pool: str
     fetch_retries: int
     stale_version_after: dt.timedelta
