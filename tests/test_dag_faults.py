@@ -433,7 +433,7 @@ def test_a_task_dying_after_finalize_leaves_a_version_the_next_days_run_publishe
     new_zip = write_feed(tmp_path / "f2.zip", {"stops.txt": STOPS_V2})
     server.serve("/f.zip", new_zip.read_bytes())
 
-    fetched = pipeline.fetch_job(conn, job, root, run_id="gtfs_feeds/day1")
+    fetched = fetch_job(conn, job, root, run_id="gtfs_feeds/day1")
     (version,) = pipeline.start_versions(conn, [fetched])
     for item in pipeline.load_items([version]):
         pipeline.load_file(conn, item)
@@ -447,7 +447,7 @@ def test_a_task_dying_after_finalize_leaves_a_version_the_next_days_run_publishe
     assert assert_consistent(conn) == v1 and fingerprint(conn, v1) == before
 
     # The same day the run may still be retrying its task: its version stays, the bytes are in hand.
-    again = pipeline.fetch_job(conn, job, root, run_id="gtfs_feeds/day1-manual")
+    again = fetch_job(conn, job, root, run_id="gtfs_feeds/day1-manual")
     assert (again["outcome"], again["feed_version_id"], again["recovered"]) == ("unchanged", dead, [])
 
     # The next day: 24 hours on, the dead run's deadline (12 hours after registering) is past.

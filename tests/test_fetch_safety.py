@@ -20,7 +20,7 @@ import pytest
 
 from airflow_support import airflow_metadb, gtfs_dag, gtfs_dag_env, run_dag  # noqa: F401
 from feedbuilder import write_feed
-from gtfs_pipeline import netpolicy, pipeline
+from gtfs_pipeline import netpolicy, pipeline, versions
 from gtfs_pipeline.errors import GtfsPipelineError
 from gtfs_pipeline.fetch import FetchError, Limits, download
 from gtfs_pipeline.netpolicy import AddressRefused, NetworkPolicy, address_kind, check_import_path, redact_url
@@ -353,6 +353,74 @@ def test_redacted_spec_keeps_names_drops_values():
                                             "https://***@h.example/{date:%Y}.zip?key=***")
     assert netpolicy.redact_urls_in("cannot download https://u:pw@h.example/f.zip?key=K: refused") == \
         "cannot download https://***@h.example/f.zip?key=***: refused"
+
+
+# --- the url param's identity check --------------------------------------------------------------
+
+OTHER_AGENCY = {"agency.txt": "agency_id,agency_name,agency_url,agency_timezone\n"
+                              "X,Other Transit,https://x.example,Europe/Paris\n",
+                "routes.txt": "route_id,agency_id,route_short_name,route_type\nR1,X,1,3\n"}
+PUBLISHER = "feed_publisher_name,feed_publisher_url,feed_lang\n{name},https://pub.example,de\n"
+
+
+def published(conn, tmp_path, files: dict) -> int:
+    """A current version of feed f, loaded as the CLI does."""
+    outcome = versions.load_feed(conn, write_feed(tmp_path / "current.zip", files), "f",
+                                 geometry=False, validate=False)
+    return outcome.feed_version_id
+
+
+def given_job(conn, origin, tmp_path, files: dict, *, force: bool = False) -> dict:
+    origin.serve("/given.zip", write_feed(tmp_path / "given.zip", files).read_bytes())
+    reg = parse_registry("feeds:\n  - feed_id: f\n    url: https://feeds.example.org/f.zip\n"
+                         "    allow_private_network: true\n")
+    given = origin.url("/given.zip")
+    job = one_job(reg, {"feed_ids": ["f"], "url": given, "force": force})
+    return pipeline.fetch_job(conn, job, tmp_path / "archive", run_id="r1", spec=reg.feeds["f"], given_url=given)
+
+
+def test_a_zip_of_another_agency_given_as_url_is_refused_saying_what_differs(servers, conn, tmp_path):
+    origin, _ = servers
+    current = published(conn, tmp_path, {})
+    got = given_job(conn, origin, tmp_path, OTHER_AGENCY)
+    assert got["outcome"] == "error" and got["fetch_id"] is None
+    assert got["message"] == (
+        "the given zip does not look like feed f: agencies ('X', 'Other Transit') only in the given zip, "
+        f"('A', 'Agency') only in the current version (version {current}); nothing was loaded; "
+        "trigger again with force to load it as this feed's version anyway")
+    assert fetch_log(conn)[-1][1:3] == ("error", 200)
+
+
+def test_a_zip_of_another_agency_loads_with_force(servers, conn, tmp_path):
+    origin, _ = servers
+    published(conn, tmp_path, {})
+    got = given_job(conn, origin, tmp_path, OTHER_AGENCY, force=True)
+    assert (got["outcome"], got["message"]) == ("new", "forced reload")
+
+
+def test_another_publisher_in_feed_info_is_refused(servers, conn, tmp_path):
+    origin, _ = servers
+    current = published(conn, tmp_path, {"feed_info.txt": PUBLISHER.format(name="Verbund A")})
+    got = given_job(conn, origin, tmp_path, {"feed_info.txt": PUBLISHER.format(name="Verbund B")})
+    assert got["outcome"] == "error"
+    assert got["message"].startswith(
+        "the given zip does not look like feed f: feed_info publisher ('Verbund B', 'https://pub.example') in the "
+        f"given zip, ('Verbund A', 'https://pub.example') in the current version (version {current});")
+
+
+def test_a_new_release_of_the_same_agency_is_taken(servers, conn, tmp_path):
+    origin, _ = servers
+    published(conn, tmp_path, {"feed_info.txt": PUBLISHER.format(name="Verbund A")})
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS9,Ninth,52.6,13.5\n"
+    got = given_job(conn, origin, tmp_path, {"feed_info.txt": PUBLISHER.format(name=" Verbund A "),
+                                             "stops.txt": stops})
+    assert (got["outcome"], got["message"]) == ("new", "new contents")
+
+
+def test_a_feed_without_a_current_version_takes_any_given_zip(servers, conn, tmp_path):
+    origin, _ = servers
+    got = given_job(conn, origin, tmp_path, OTHER_AGENCY)
+    assert got["outcome"] == "new"
 
 
 # --- the real DAG -------------------------------------------------------------------------------

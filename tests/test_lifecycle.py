@@ -136,7 +136,8 @@ def test_load_as_of_in_both_orders_through_the_dag_keeps_the_newer_date_current(
     with FeedServer() as server:
         for as_of in order:
             server.serve(f"/{as_of}.zip", zips[as_of].read_bytes())
-            job = {**make_job(server.url(f"/{as_of}.zip"), as_of=as_of, kind="archive")}
+            job = make_job(server.url(f"/{as_of}.zip"), as_of=as_of, kind="archive",
+                           extra=f"    archive_url: {server.url('/{date:%Y-%m-%d}.zip')}\n")
             fetched, report, failures, errors = run_once(conn, job, root, f"run-{as_of}")
             assert (failures, errors) == ([], [])
             vids[as_of] = fetched["feed_version_id"]

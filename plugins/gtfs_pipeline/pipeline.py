@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any, Callable, Iterator
 
-from . import archive, lifecycle, netpolicy, settings, versions
+from . import archive, identity, lifecycle, netpolicy, settings, versions
 from .db import ensure_schema  # noqa: F401 - the DAG's first task calls it
 from .errors import FeedError, GtfsPipelineError, LockTimeout
 from .lifecycle import NotCurrent, Owner, State
@@ -355,9 +355,32 @@ def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: boo
         msg = f"same bytes or contents as version {match}" + noted
         log_fetch(conn, job, run_id, "unchanged", msg, got, match)
         return result.but(outcome="unchanged", message=msg, feed_version_id=match)
+    if job.kind == "given" and not job.force:
+        refused = _other_feed(conn, feed_id, got.archive_path, open_path or storage_path)
+        if refused:
+            log_fetch(conn, job, run_id, "error", refused, got)
+            return result.but(outcome="error", message=refused)
     msg = ("forced reload" if job.force else "new contents") + noted
     fetch_id = log_fetch(conn, job, run_id, "new", msg, got)
     return result.but(outcome="new", message=msg, fetch_id=fetch_id)
+
+
+def _other_feed(conn, feed_id: str, archive_path: str, open_path: Callable[[str], Any]) -> str | None:
+    """Why a zip given with the url param is not taken as the feed's next version (its agencies
+    or publisher differ from the current version's: identity.py), or None."""
+    current = identity.current_version(conn, feed_id)
+    if current is None:
+        return None
+    try:
+        with open_path(archive_path).open("rb") as fh:
+            given = identity.of_zip(fh, feed_id)
+    except FeedError:
+        return None  # not this check's business: registering the version names the fault
+    differs = identity.differences(identity.of_version(conn, current), given)
+    if not differs:
+        return None
+    return (f"the given zip does not look like feed {feed_id}: {'; '.join(differs)} (version {current}); "
+            "nothing was loaded; trigger again with force to load it as this feed's version anyway")
 
 
 def _registry_spec(feed_id: str) -> FeedSpec:
