@@ -47,7 +47,8 @@ KINDS = ("current", "archive", "given")
 # --- where things are --------------------------------------------------------------------------
 
 def database_dsn() -> str:
-    """psycopg2 DSN from the Airflow connection `gtfs_db`, else $GTFS_DATABASE_URL.
+    """psycopg2 DSN from the Airflow connection `gtfs_db`, else $GTFS_DATABASE_URL, else the file
+    named by $GTFS_DATABASE_URL_FILE.
 
     The postgres provider's hook hands out psycopg 3 connections; the library
     uses psycopg2, so only the connection's fields are taken from Airflow.
@@ -57,11 +58,15 @@ def database_dsn() -> str:
 
         c = BaseHook.get_connection(CONN_ID)
     except Exception as exc:  # noqa: BLE001 - not defined / no Airflow: fall back
-        env = settings.current().database_url
-        if env:
-            return env
-        raise GtfsPipelineError(f"no database: define the Airflow connection {CONN_ID} "
-                                f"(e.g. AIRFLOW_CONN_GTFS_DB) or set GTFS_DATABASE_URL ({type(exc).__name__})") from None
+        current = settings.current()
+        if current.database_url:
+            return current.database_url
+        if current.database_url_file:
+            from .db import read_dsn_file
+
+            return read_dsn_file(current.database_url_file, "GTFS_DATABASE_URL_FILE")
+        raise GtfsPipelineError(f"no database: define the Airflow connection {CONN_ID} (e.g. AIRFLOW_CONN_GTFS_DB)"
+                                f" or set GTFS_DATABASE_URL or GTFS_DATABASE_URL_FILE ({type(exc).__name__})") from None
     import psycopg2.extensions
 
     extra = c.extra_dejson if isinstance(c.extra_dejson, dict) else {}
