@@ -58,7 +58,8 @@ def test_two_feeds_under_the_scheduler_with_the_pool_then_304s(tmp_path, dsn, me
         for feed_id, path in feeds.items():
             srv.serve(f"/{feed_id}.zip", path.read_bytes())
         registry.write_text("feeds:\n" + "".join(
-            f"  - feed_id: {f}\n    url: {srv.url(f'/{f}.zip')}\n    enabled: false\n" for f in feeds))
+            f"  - feed_id: {f}\n    url: {srv.url(f'/{f}.zip')}\n    enabled: false\n"
+            f"    allow_private_network: true\n" for f in feeds))
         af = localairflow.LocalAirflow(
             tmp_path / "airflow", meta_url, REPO / "dags", REPO / "plugins",
             extra_env={"GTFS_FEEDS_REGISTRY": str(registry), "GTFS_ARCHIVE_URL": (tmp_path / "archive").as_uri(),
