@@ -484,3 +484,37 @@ def test_dag_run_url_param_to_loopback_is_refused_by_default(gtfs_dag, gtfs_dag_
     assert message == (f"feed f: refused to fetch {given}: 127.0.0.1 is a loopback address and fetches may not "
                        "reach loopback addresses by default (allow it with allow_private_network: true in the "
                        "feed's registry entry, or for every feed with GTFS_FETCH_ALLOW_PRIVATE_NETWORK=1)")
+
+
+def current_agencies(conn, feed_id: str) -> list[tuple]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT a.agency_id, a.agency_name FROM gtfs.feed f JOIN gtfs.agency a"
+                    " ON a.feed_version_id = f.current_version_id WHERE f.feed_id = %s ORDER BY 1", (feed_id,))
+        rows = cur.fetchall()
+    conn.rollback()
+    return rows
+
+
+def test_dag_run_url_param_of_another_agency_is_refused_then_loads_with_force(gtfs_dag, gtfs_dag_env, conn,
+                                                                              servers, tmp_path):
+    origin, _ = servers
+    current = published(conn, tmp_path, {})
+    origin.serve("/other.zip", write_feed(tmp_path / "other.zip", OTHER_AGENCY).read_bytes())
+    gtfs_dag_env.write_registry("feeds:\n  - feed_id: f\n    url: https://feeds.example.org/f.zip\n"
+                                "    allow_private_network: true\n")
+    given = origin.url("/other.zip")
+
+    refused = run_dag(gtfs_dag, conf={"feed_ids": ["f"], "url": given})
+
+    assert refused.state == "failed"
+    assert fetch_log(conn)[-1][1] == "error"
+    assert fetch_log(conn)[-1][3] == (
+        "the given zip does not look like feed f: agencies ('X', 'Other Transit') only in the given zip, "
+        f"('A', 'Agency') only in the current version (version {current}); nothing was loaded; "
+        "trigger again with force to load it as this feed's version anyway")
+    assert current_agencies(conn, "f") == [("A", "Agency")]
+
+    forced = run_dag(gtfs_dag, conf={"feed_ids": ["f"], "url": given, "force": True})
+
+    assert forced.state == "success"
+    assert current_agencies(conn, "f") == [("X", "Other Transit")]
