@@ -125,6 +125,28 @@ def test_same_bytes_without_conditional_get_and_rezipped_feed_load_nothing(gtfs_
     assert server.requests_for("/b.zip")[-1].headers.get("If-None-Match")  # sent, ignored by the server
 
 
+def test_bytes_already_loaded_are_not_hashed_again_member_by_member(gtfs_dag, gtfs_dag_env, conn, server, tmp_path):
+    """The zip's sha256 names a loaded version: its content hash (every member decompressed) is not
+    computed; new bytes with the same contents still are, which is how they are found unchanged."""
+    server.serve("/a.zip", write_feed(tmp_path / "a.zip", {}).read_bytes(), conditional=False)
+    server.serve("/b.zip", write_feed(tmp_path / "b.zip", {}).read_bytes(), conditional=False)
+    registry(gtfs_dag_env, server, {"a": {}, "b": {}})
+    first = run_dag(gtfs_dag)
+    server.serve("/b.zip", write_feed(tmp_path / "b2.zip", {}, folder="gtfs/").read_bytes(), conditional=False)
+
+    second = run_dag(gtfs_dag)
+
+    [(a_content,)] = q(conn, "SELECT content_sha256 FROM gtfs.fetch_log WHERE run_id = %s AND feed_id = 'a'",
+                       f"gtfs_feeds/{second.run_id}")
+    [(b_content, b_loaded)] = q(conn, "SELECT l.content_sha256, v.content_sha256 FROM gtfs.fetch_log l"
+                                      " JOIN gtfs.feed_version v USING (feed_version_id)"
+                                      " WHERE l.run_id = %s AND l.feed_id = 'b'", f"gtfs_feeds/{second.run_id}")
+    assert outcomes(conn, first.run_id) == {"a": "new", "b": "new"}
+    assert outcomes(conn, second.run_id) == {"a": "unchanged", "b": "unchanged"}
+    assert a_content is None
+    assert b_content == b_loaded and len(b_content) == 64
+
+
 def test_changed_feed_makes_a_new_version_and_force_reloads(gtfs_dag, gtfs_dag_env, conn, server, tmp_path):
     server.serve("/a.zip", write_feed(tmp_path / "a.zip", {}).read_bytes())
     registry(gtfs_dag_env, server, {"a": {}})

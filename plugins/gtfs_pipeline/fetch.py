@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urljoin, urlsplit
 
+from . import archive
 from .errors import FeedError
 from .netpolicy import (AddressRefused, NetworkPolicy, Origin, pinned_adapter, redact_url, redact_urls_in,
                         split_userinfo, with_query)
@@ -300,12 +301,20 @@ def _first_line(exc: BaseException) -> str:
     return line if len(line) <= 300 else line[:300] + "…"
 
 
-def check_archive(path: Path, feed_id: str, http_status: int | None) -> tuple[str, str]:
-    """(sha256, content hash) of a downloaded file; FetchError when it is not a usable GTFS zip."""
+def check_archive(path: Path, feed_id: str, http_status: int | None,
+                  known: Callable[[str], bool] | None = None) -> tuple[str, str | None]:
+    """(sha256, content hash) of a downloaded file; FetchError when it is not a usable GTFS zip.
+
+    When ``known(sha256)`` says these very bytes are a version already (they were checked and
+    loaded), nothing more is read: the content hash is None. Decompressing every member only
+    to learn what the sha256 already told costs seconds on a large feed (issue 18)."""
     from .versions import inspect_archive
 
+    sha = archive.file_sha256(path)
+    if known is not None and known(sha):
+        return sha, None
     try:
-        sha, content, _ = inspect_archive(path, feed_id)
+        _, content, _ = inspect_archive(path, feed_id, sha256=sha)
     except FeedError as exc:
         got = f"HTTP {http_status} but the body" if http_status else "the file"
         raise FetchError(f"{got} is not a usable GTFS zip: {exc.reason}", feed_id=feed_id,
@@ -351,8 +360,9 @@ def fetch_to_archive(url: str, root: Any, *, feed_id: str, limits: Limits, heade
                      query: dict[str, str] | None = None, etag: str | None = None,
                      last_modified: str | None = None, scrub: Scrubber | None = None,
                      tmp_dir: str | None = None, policy: NetworkPolicy | None = None,
-                     require_credentials: bool = False) -> Fetched:
-    """Download, check and archive a feed. A 304 returns ``not_modified`` and stores nothing."""
+                     require_credentials: bool = False, known: Callable[[str], bool] | None = None) -> Fetched:
+    """Download, check and archive a feed. A 304 returns ``not_modified`` and stores nothing.
+    ``known``: see check_archive."""
     with tempfile.TemporaryDirectory(prefix="gtfs-fetch-", dir=tmp_dir) as tmp:
         local = Path(tmp) / "download.zip"
         with open(local, "wb") as out:
@@ -361,14 +371,16 @@ def fetch_to_archive(url: str, root: Any, *, feed_id: str, limits: Limits, heade
                            require_credentials=require_credentials)
         if got.not_modified:
             return got
-        got.sha256, got.content_sha256 = check_archive(local, feed_id, got.http_status)
+        got.sha256, got.content_sha256 = check_archive(local, feed_id, got.http_status, known)
         got.archive_path = store(local, root, feed_id, got.sha256)
         return got
 
 
 def copy_to_archive(source: Any, root: Any, *, feed_id: str, limits: Limits,
-                    opener: Callable[[str], Any] | None = None, tmp_dir: str | None = None) -> Fetched:
-    """Take a zip given by path (local or object storage) as if it had been fetched."""
+                    opener: Callable[[str], Any] | None = None, tmp_dir: str | None = None,
+                    known: Callable[[str], bool] | None = None) -> Fetched:
+    """Take a zip given by path (local or object storage) as if it had been fetched.
+    ``known``: see check_archive."""
     src = opener(source) if opener else Path(source)
     with tempfile.TemporaryDirectory(prefix="gtfs-fetch-", dir=tmp_dir) as tmp:
         local = Path(tmp) / "given.zip"
@@ -385,6 +397,6 @@ def copy_to_archive(source: Any, root: Any, *, feed_id: str, limits: Limits,
             raise FetchError(f"no such file: {source}", feed_id=feed_id) from None
         except OSError as exc:
             raise FetchError(f"cannot read {source}: {exc}", feed_id=feed_id) from None
-        sha, content = check_archive(local, feed_id, None)
+        sha, content = check_archive(local, feed_id, None, known)
         return Fetched(http_status=None, bytes=os.path.getsize(local), sha256=sha, content_sha256=content,
                        archive_path=store(local, root, feed_id, sha))

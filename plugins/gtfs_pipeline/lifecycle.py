@@ -339,7 +339,7 @@ def recovered_by(conn, by: str) -> list[Recovered]:
 
 # --- change detection ---------------------------------------------------------------------------
 
-def known_version(conn, feed_id: str, sha256: str, content_sha256: str) -> int | None:
+def known_version(conn, feed_id: str, sha256: str, content_sha256: str | None) -> int | None:
     """A version of the feed with the same bytes or contents whose fate is settled or in hand:
     finished (published, superseded, or loaded with a verdict), or unfinished with a live owner.
     Call ``recover_abandoned`` first: then every unfinished version left has a live owner."""

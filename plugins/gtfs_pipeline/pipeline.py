@@ -315,11 +315,15 @@ def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: boo
     try:
         spec = spec or _registry_spec(feed_id)
         url = job_url(job, spec, given_url)
+
+        def known_bytes(sha256: str) -> bool:  # these bytes are a version already: no content hash
+            return not job.force and lifecycle.known_version(conn, feed_id, sha256, None) is not None
+
         scrub.secrets += [u for u in netpolicy.split_userinfo(url)[1] or () if u]
         if job.kind == "given" and not url.startswith(("http://", "https://")):
             source = netpolicy.check_import_path(url, settings.current().import_dir)
             got = copy_to_archive(source, root, feed_id=feed_id, limits=limits,
-                                  opener=open_path or storage_path)
+                                  opener=open_path or storage_path, known=known_bytes)
             prior = None
         else:
             headers, query = {}, {}
@@ -332,7 +336,8 @@ def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: boo
                                              or settings.current().fetch_allow_private_network)
             got = fetch_to_archive(url, root, feed_id=feed_id, limits=limits, headers=headers,
                                    query=query, etag=etag, last_modified=last_modified, scrub=scrub,
-                                   policy=policy, require_credentials=spec.require_credentials)
+                                   policy=policy, require_credentials=spec.require_credentials,
+                                   known=known_bytes)
     except FetchError as exc:
         message = scrub(str(exc))
         if exc.transient and not final_try:

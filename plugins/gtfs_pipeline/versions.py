@@ -63,12 +63,13 @@ def ensure_feed(conn, feed_id: str, name: str | None = None, source_url: str | N
         )
 
 
-def inspect_archive(source: str | Path | BinaryIO, feed_id: str, *,
-                    content_hash: bool = True) -> tuple[str, str, ArchiveLayout]:
+def inspect_archive(source: str | Path | BinaryIO, feed_id: str, *, content_hash: bool = True,
+                    sha256: str | None = None) -> tuple[str, str, ArchiveLayout]:
     """(sha256 of the bytes, content hash, layout) of a feed archive; raises FeedError
     when it is not a usable GTFS zip. Without ``content_hash`` the content hash is ''
-    (the load computes it from the members' bytes as it reads them: finish_version)."""
-    sha = archive.file_sha256(source)
+    (the load computes it from the members' bytes as it reads them: finish_version).
+    ``sha256``: the bytes' hash when the caller has it already."""
+    sha = sha256 or archive.file_sha256(source)
     zf = archive.open_zip(source, feed_id=feed_id)
     with zf:
         layout = archive.inspect(zf, feed_id=feed_id)
