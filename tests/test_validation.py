@@ -14,6 +14,7 @@ import pytest
 from feedbuilder import write_feed
 from gtfs_pipeline import validation, versions
 from gtfs_pipeline.report import write_report
+from test_validation_parity_rules import PARITY_CODES
 
 TODAY = dt.date(2024, 6, 1)
 FEED_INFO = ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,feed_contact_email\n"
@@ -197,7 +198,8 @@ def test_expiry_and_missing_required_field(conn, tmp_path):
            "WD,1,1,1,1,1,0,0,20240101,20240301\n")
     vid, result = load_and_validate(conn, tmp_path, {"agency.txt": agency, "routes.txt": routes, "calendar.txt": cal,
                                                      "feed_info.txt": FEED_INFO})
-    assert result["counts"] == {"missing_required_field": 1, "expired_calendar": 1}
+    assert result["counts"] == {"missing_required_field": 1, "expired_calendar": 1,
+                                "trip_coverage_not_active_for_next7_days": 1}  # the only service ended in March
     assert notices(conn, vid, "missing_required_field") == [("routes.txt", 2, "agency_id", None)]
 
 
@@ -279,6 +281,7 @@ EXPECTED_C = {
     "attribution_without_role": 1, "route_networks_specified_in_more_than_one_file": 1,
     "equal_shape_distance_diff_coordinates_distance_below_threshold": 1, "stop_too_far_from_shape": 1,
     "trip_distance_exceeds_shape_distance": 1, "trip_distance_exceeds_shape_distance_below_threshold": 1,
+    "missing_timepoint_value": 6,  # T2, T3, T4: times, and timepoint empty in a file that has the column
 }
 
 
@@ -372,7 +375,7 @@ def test_fixture_d_levels_pathways_translations_timeframes_and_fares(conn, tmp_p
 def test_every_rule_code_has_an_exact_expectation():
     covered = set(EXPECTED_A) | set(EXPECTED_B) | set(EXPECTED_C) | set(EXPECTED_D) | {
         "expired_calendar", "missing_required_field", "missing_trip_edge",
-        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"}
+        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"} | PARITY_CODES
     assert {r.code for r in validation.rules()} - covered == set()
 
 
@@ -404,6 +407,7 @@ EXPECTED_PARITY = {
     "same_route_and_agency_url": 1, "route_color_contrast": 1, "route_long_name_contains_short_name": 1,
     "unused_station": 1, "expired_calendar": 1, "unused_trip": 1, "unusable_trip": 1, "duplicate_key": 1,
     "missing_recommended_file": 1,
+    "trip_coverage_not_active_for_next7_days": 1,  # the only dates are in January
 }
 
 

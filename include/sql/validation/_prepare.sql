@@ -49,6 +49,9 @@ ANALYZE v_trip_info;
 --                         feed's route types; the rule checks the great-circle distance against
 --                         the trip's own limit. (The lowest limit, not the trip's: a lookup of the
 --                         trip on every one of millions of legs costs more than it saves.)
+--   missing_timepoint     timepoint is empty but the stop time has an arrival or departure time
+--                         (only when stop_times.txt has a timepoint column: MobilityData's
+--                         missing_timepoint_value; the header constant drops the test otherwise)
 -- (Each reason is a column of v_st, true on the rows kept for it.) The previous stop time's
 -- fields are taken out of the composite once (OFFSET 0 keeps the planner from repeating the
 -- field selection in every condition).
@@ -60,6 +63,8 @@ SELECT * FROM (
            w.arrival_time < w.prev_dep AS arr_before_prev_dep,
            w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
            w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing,
+           ARRAY['timepoint'] && %(header_stop_times)s::text[] AND w.timepoint IS NULL
+             AND (w.arrival_time IS NOT NULL OR w.departure_time IS NOT NULL) AS missing_timepoint,
            -- (constants in double precision: no numeric arithmetic per row)
            w.arrival_time >= w.prev_dep
              AND 111195 * 3.6 / 0.9 * sqrt((b.lat - a.lat) * (b.lat - a.lat)
@@ -67,10 +72,10 @@ SELECT * FROM (
                  > (SELECT min(kph) FROM v_route_speed WHERE route_type IS NOT NULL)
                    * greatest(date_part('epoch', w.arrival_time - w.prev_dep), 60::float8) AS possibly_fast
     FROM (
-        SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
+        SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
                (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
                (p).shape_dist_traveled AS prev_dist, is_last, CASE WHEN is_last THEN stops END AS stops
-        FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled,
+        FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
                      lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
                      lead(stop_sequence) OVER w IS NULL AS is_last,
                      array_agg(stop_id) OVER w AS stops
@@ -83,7 +88,7 @@ SELECT * FROM (
     LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
     LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id) f
 -- (the flags are computed again for the kept rows only)
-WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast;
+WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast OR missing_timepoint;
 ANALYZE v_st;
 
 -- Per trip: first and last stop time (the first joined to the last: cheaper than aggregating them).
@@ -131,17 +136,19 @@ CROSS JOIN LATERAL unnest(p.stops) u(stop_id)
 WHERE u.stop_id IS NOT NULL;
 ANALYZE v_stop_use;
 
--- Every date each service runs (calendar.txt days, minus removed dates, plus added dates).
+-- Every date each service runs, as MobilityData's ServicePeriod.toDates: calendar.txt's days from start_date
+-- to end_date (a start after the end: start_date only) plus calendar_dates.txt's added dates, minus its
+-- removed dates (a date both added and removed is removed).
 CREATE TABLE v_service_date AS
-SELECT c.service_id, d::date AS date
-FROM gtfs.calendar c, generate_series(c.start_date, c.end_date, interval '1 day') d
-WHERE c.feed_version_id = %(feed_version_id)s AND c.end_date - c.start_date BETWEEN 0 AND 3660
-  AND CASE extract(isodow FROM d) WHEN 1 THEN c.monday WHEN 2 THEN c.tuesday WHEN 3 THEN c.wednesday
-          WHEN 4 THEN c.thursday WHEN 5 THEN c.friday WHEN 6 THEN c.saturday ELSE c.sunday END = 1
+(SELECT c.service_id, d::date AS date
+ FROM gtfs.calendar c, generate_series(c.start_date, greatest(c.start_date, c.end_date), interval '1 day') d
+ WHERE c.feed_version_id = %(feed_version_id)s AND c.end_date - c.start_date <= 3660
+   AND CASE extract(isodow FROM d) WHEN 1 THEN c.monday WHEN 2 THEN c.tuesday WHEN 3 THEN c.wednesday
+           WHEN 4 THEN c.thursday WHEN 5 THEN c.friday WHEN 6 THEN c.saturday ELSE c.sunday END = 1
+ UNION
+ SELECT service_id, date FROM gtfs.calendar_dates WHERE feed_version_id = %(feed_version_id)s AND exception_type = 1 AND date IS NOT NULL)
 EXCEPT
-SELECT service_id, date FROM gtfs.calendar_dates WHERE feed_version_id = %(feed_version_id)s AND exception_type = 2
-UNION
-SELECT service_id, date FROM gtfs.calendar_dates WHERE feed_version_id = %(feed_version_id)s AND exception_type = 1 AND date IS NOT NULL;
+SELECT service_id, date FROM gtfs.calendar_dates WHERE feed_version_id = %(feed_version_id)s AND exception_type = 2;
 CREATE INDEX ON v_service_date (service_id, date);
 ANALYZE v_service_date;
 

@@ -1,0 +1,109 @@
+"""Rules added for parity with MobilityData's validator (issue 14): one behaviour per test, exact counts.
+
+Each test loads a small feed (tests/feedbuilder.py's MINIMAL with files replaced), validates it on
+TODAY and compares the whole {code: count} mapping, then the notices of the rule under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from feedbuilder import write_feed
+from gtfs_pipeline import validation, versions
+
+TODAY = dt.date(2024, 6, 1)
+FEED_INFO = ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,feed_contact_email\n"
+             "P,https://p.example,en,20240101,20241231,data@p.example\n")
+CALENDAR_HEADER = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+
+# The codes whose rules these tests specify (test_validation checks that every rule has an exact expectation).
+PARITY_CODES = {
+    "trip_coverage_not_active_for_next7_days", "service_has_no_active_day_of_the_week", "missing_timepoint_value",
+}
+
+
+def validate(conn, tmp_path, files, drop=()):
+    files = {"feed_info.txt": FEED_INFO, **files}
+    vid, _ = versions.load_feed(conn, write_feed(tmp_path / "f.zip", files, drop=drop), "f",
+                                publish_version=False, geometry=False)
+    result = validation.validate_version(conn, vid, today=TODAY)
+    assert result["failed"] == {}
+    return vid, result["counts"]
+
+
+def notices(conn, vid, code):
+    with conn.cursor() as cur:
+        cur.execute("SELECT filename, line_number, field_name, value, context FROM gtfs.notice"
+                    " WHERE feed_version_id = %s AND code = %s ORDER BY filename, line_number, field_name", (vid, code))
+        return cur.fetchall()
+
+
+def trips_with_stop_times(services: dict[str, str]) -> dict[str, str]:
+    """trips.txt (route R1) and two stop times per trip, for {trip_id: service_id}."""
+    trips = "route_id,service_id,trip_id\n" + "".join(f"R1,{s},{t}\n" for t, s in services.items())
+    st = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "".join(
+        f"{t},08:00:00,08:00:00,S1,1\n{t},08:10:00,08:10:00,S2,2\n" for t in services)
+    return {"trips.txt": trips, "stop_times.txt": st}
+
+
+# MAIN runs four trips every day until 5 June; TAIL one trip (T5) every day until the end of the year.
+COVERAGE_CALENDAR = CALENDAR_HEADER + "MAIN,1,1,1,1,1,1,1,20240501,20240605\nTAIL,1,1,1,1,1,1,1,20240501,20241231\n"
+COVERAGE_TRIPS = {"T1": "MAIN", "T2": "MAIN", "T3": "MAIN", "T4": "MAIN", "T5": "TAIL"}
+
+
+def test_trip_coverage_majority_window_ends_within_7_days(conn, tmp_path):
+    # 245 dates: 36 with 5 trips, 209 with 1. The reference count is the sorted counts' index
+    # max(floor(0.9 x 245), 245 - 30) = 220: 5 trips, so a majority date has at least floor(0.75 x 5) = 3.
+    # The window 1 May - 5 June ends before 1 June + 7 days: one notice, for the feed.
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": COVERAGE_CALENDAR, **trips_with_stop_times(COVERAGE_TRIPS)})
+    assert counts == {"trip_coverage_not_active_for_next7_days": 1}
+    assert notices(conn, vid, "trip_coverage_not_active_for_next7_days") == [
+        (None, None, None, None, {"currentDate": "2024-06-01", "serviceWindowStartDate": "2024-05-01",
+                                  "serviceWindowEndDate": "2024-06-05"})]
+
+
+def test_trip_coverage_counts_a_frequency_trip_once_per_headway(conn, tmp_path):
+    # T5 runs every 600 s from 06:00 to 08:00: 1 + (7200 - 1) / 600 = 12 trips a day. MAIN's dates have 16,
+    # TAIL's 12 >= floor(0.75 x 16): the window runs to 31 December, no notice.
+    frequencies = "trip_id,start_time,end_time,headway_secs\nT5,06:00:00,08:00:00,600\n"
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": COVERAGE_CALENDAR, "frequencies.txt": frequencies,
+                                            **trips_with_stop_times(COVERAGE_TRIPS)})
+    assert counts == {}
+
+
+def test_trip_coverage_window_starting_after_the_validation_date(conn, tmp_path):
+    calendar = CALENDAR_HEADER + "WD,1,1,1,1,1,0,0,20240603,20241231\n"
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": calendar})
+    assert counts == {"trip_coverage_not_active_for_next7_days": 1}
+    assert notices(conn, vid, "trip_coverage_not_active_for_next7_days")[0][4] == {
+        "currentDate": "2024-06-01", "serviceWindowStartDate": "2024-06-03", "serviceWindowEndDate": "2024-12-31"}
+
+
+def test_service_has_no_active_day_of_the_week(conn, tmp_path):
+    # NONE has every day 0, also when calendar_dates.txt adds a date to it; SAT runs on one day.
+    calendar = CALENDAR_HEADER + ("WD,1,1,1,1,1,0,0,20240101,20241231\nNONE,0,0,0,0,0,0,0,20240101,20241231\n"
+                                  "SAT,0,0,0,0,0,1,0,20240101,20241231\n")
+    calendar_dates = "service_id,date,exception_type\nNONE,20240704,1\n"
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": calendar, "calendar_dates.txt": calendar_dates,
+                                            **trips_with_stop_times({"T1": "WD", "T2": "NONE", "T3": "SAT"})})
+    assert counts == {"service_has_no_active_day_of_the_week": 1}
+    assert notices(conn, vid, "service_has_no_active_day_of_the_week") == [
+        ("calendar.txt", 3, "service_id", "NONE", {"serviceId": "NONE"})]
+
+
+def test_missing_timepoint_value_only_with_times_and_a_timepoint_column(conn, tmp_path):
+    # Line 2: times, timepoint empty (reported). Line 3: no times, timepoint empty (not). Lines 4 and 5:
+    # timepoint 0 and 1 with times (not).
+    st = ("trip_id,arrival_time,departure_time,stop_id,stop_sequence,timepoint\n"
+          "T1,08:00:00,08:00:00,S1,1,\nT1,,,S2,2,\nT1,08:20:00,08:20:00,S1,3,0\nT1,08:30:00,08:30:00,S2,4,1\n")
+    vid, counts = validate(conn, tmp_path, {"stop_times.txt": st})
+    assert counts == {"missing_timepoint_value": 1}
+    assert notices(conn, vid, "missing_timepoint_value") == [
+        ("stop_times.txt", 2, "timepoint", None, {"tripId": "T1", "stopSequence": 1})]
+
+
+def test_missing_timepoint_value_not_without_the_column(conn, tmp_path):
+    # MobilityData: legacy feeds without stop_times.timepoint are not reported.
+    st = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,S1,1\nT1,08:10:00,08:10:00,S2,2\n"
+    vid, counts = validate(conn, tmp_path, {"stop_times.txt": st})
+    assert counts == {}
