@@ -17,8 +17,8 @@ from gtfs_pipeline.report import write_report
 from test_validation_parity_rules import PARITY_CODES
 
 TODAY = dt.date(2024, 6, 1)
-FEED_INFO = ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,feed_contact_email\n"
-             "P,https://p.example,en,20240101,20241231,data@p.example\n")
+FEED_INFO = ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,feed_version,feed_contact_email\n"
+             "P,https://p.example,en,20240101,20241231,1,data@p.example\n")
 
 
 def load_and_validate(conn, tmp_path, files, name="f.zip", feed_id="f", drop=(), publish=False):
@@ -161,6 +161,7 @@ EXPECTED_B = {
     "pathway_to_platform_with_boarding_areas": 1, "stop_without_stop_time": 1,
     # S1, S2 and BA are in station ST, which has pathways, but no pathway reaches them.
     "pathway_unreachable_location": 3,
+    "missing_recommended_field": 1,  # feed_info.txt without feed_version
 }
 
 
@@ -282,6 +283,8 @@ EXPECTED_C = {
     "equal_shape_distance_diff_coordinates_distance_below_threshold": 1, "stop_too_far_from_shape": 1,
     "trip_distance_exceeds_shape_distance": 1, "trip_distance_exceeds_shape_distance_below_threshold": 1,
     "missing_timepoint_value": 6,  # T2, T3, T4: times, and timepoint empty in a file that has the column
+    # feed_version on both feed_info rows, feed_end_date on the second; agency_id of F1 (the feed has one agency)
+    "missing_recommended_field": 4,
 }
 
 

@@ -12,13 +12,14 @@ from feedbuilder import write_feed
 from gtfs_pipeline import validation, versions
 
 TODAY = dt.date(2024, 6, 1)
-FEED_INFO = ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,feed_contact_email\n"
-             "P,https://p.example,en,20240101,20241231,data@p.example\n")
+FEED_INFO = ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,feed_version,feed_contact_email\n"
+             "P,https://p.example,en,20240101,20241231,1,data@p.example\n")
 CALENDAR_HEADER = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
 
 # The codes whose rules these tests specify (test_validation checks that every rule has an exact expectation).
 PARITY_CODES = {
     "trip_coverage_not_active_for_next7_days", "service_has_no_active_day_of_the_week", "missing_timepoint_value",
+    "missing_recommended_field", "mixed_case_recommended_field",
 }
 
 
@@ -107,3 +108,59 @@ def test_missing_timepoint_value_not_without_the_column(conn, tmp_path):
     st = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,S1,1\nT1,08:10:00,08:10:00,S2,2\n"
     vid, counts = validate(conn, tmp_path, {"stop_times.txt": st})
     assert counts == {}
+
+
+def test_missing_recommended_field(conn, tmp_path):
+    # The only agency has no agency_id, nor have route R1 and fare F1; fare_media M1 is a transit card (type 2)
+    # without a name, M2 a paper ticket (type 1, no name needed). feed_info.txt has no feed_version column, and
+    # line 3 leaves feed_end_date empty.
+    files = {
+        "agency.txt": "agency_name,agency_url,agency_timezone\nAgency,https://a.example,Europe/Berlin\n",
+        "routes.txt": "route_id,route_short_name,route_type\nR1,1,3\n",
+        "fare_attributes.txt": "fare_id,price,currency_type,payment_method,transfers\nF1,2.5,EUR,0,\n",
+        "fare_media.txt": "fare_media_id,fare_media_name,fare_media_type\nM1,,2\nM2,,1\n",
+        "feed_info.txt": ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date\n"
+                          "P,https://p.example,en,20240101,20241231\nP,https://p.example,en,20240101,\n"),
+    }
+    vid, counts = validate(conn, tmp_path, files)
+    assert counts == {"missing_recommended_field": 7, "more_than_one_entity": 1,
+                      "missing_feed_info_date": 1, "missing_feed_contact_email_and_url": 2}
+    assert [n[:3] for n in notices(conn, vid, "missing_recommended_field")] == [
+        ("agency.txt", 2, "agency_id"), ("fare_attributes.txt", 2, "agency_id"), ("fare_media.txt", 2, "fare_media_name"),
+        ("feed_info.txt", 2, "feed_version"), ("feed_info.txt", 3, "feed_end_date"), ("feed_info.txt", 3, "feed_version"),
+        ("routes.txt", 2, "agency_id")]
+
+
+def test_missing_recommended_field_not_for_agency_id_with_two_agencies(conn, tmp_path):
+    # With two agencies a route's agency_id is required (MobilityData: missing_required_agency_id), not recommended.
+    agency = ("agency_id,agency_name,agency_url,agency_timezone\nA,Agency,https://a.example,Europe/Berlin\n"
+              "B,Other,https://b.example,Europe/Berlin\n")
+    vid, counts = validate(conn, tmp_path, {"agency.txt": agency, "routes.txt": "route_id,route_short_name,route_type\nR1,1,3\n"})
+    assert "missing_recommended_field" not in counts
+
+
+# Each trip's headsign is a case of MobilityData's mixed-case test: (headsign, reported).
+HEADSIGNS = [
+    ("main", True),              # one token, all lower case
+    ("Main", False), ("MAIN", False),  # one token: only all-lower is reported
+    ("x", False),                # one letter
+    ("MAIN STREET", True),       # two tokens, neither mixed
+    ("Main STREET", False),      # one mixed token is enough
+    ("1st avenue", True),        # "", "st", "avenue": the empty first token counts, as in Java's split
+    ("A B C", False),            # single letters do not count: fewer than two tokens
+    ("4 - 12", False),           # no letters, no tokens
+    ("ÉCOLE CENTRALE", True), ("École Centrale", False),  # Unicode case
+    ("青森 駅前", True),          # letters without case: no token is mixed
+    ("main", True),              # the same value on another trip: reported again
+]
+
+
+def test_mixed_case_recommended_field(conn, tmp_path):
+    trips = "route_id,service_id,trip_id,trip_headsign\n" + "".join(
+        f"R1,WD,T{i},{h}\n" for i, (h, _) in enumerate(HEADSIGNS, 1))
+    st = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "".join(
+        f"T{i},08:00:00,08:00:00,S1,1\nT{i},08:10:00,08:10:00,S2,2\n" for i in range(1, len(HEADSIGNS) + 1))
+    vid, counts = validate(conn, tmp_path, {"trips.txt": trips, "stop_times.txt": st})
+    assert counts == {"mixed_case_recommended_field": 6}
+    assert [(n[1], n[2], n[3]) for n in notices(conn, vid, "mixed_case_recommended_field")] == [
+        (i + 1, "trip_headsign", h) for i, (h, reported) in enumerate(HEADSIGNS, 1) if reported]
