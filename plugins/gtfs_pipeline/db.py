@@ -14,7 +14,7 @@ from typing import Iterator
 import psycopg2
 import psycopg2.extensions
 
-from . import settings
+from . import settings, timetable
 from .errors import GtfsPipelineError, LockTimeout
 from .paths import SQL_DIR, sql_files
 from .schema import refresh_current_views, sync_statements
@@ -171,6 +171,10 @@ def init_db(conn: psycopg2.extensions.connection) -> list[str]:
             existing.setdefault(table, set()).add(column)
         for stmt in sync_statements(existing):
             cur.execute(stmt)
+        timetable.ensure_objects(cur)  # reads the GTFS tables: after they exist
+        built = timetable.backfill(cur)
+        if built:
+            done.append(f"built the timetable of {len(built)} version(s) loaded before it existed")
         try:
             refresh_current_views(cur)
         except LockTimeout:

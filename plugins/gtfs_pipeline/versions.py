@@ -19,7 +19,7 @@ import psycopg2
 import psycopg2.errors
 from psycopg2 import sql
 
-from . import archive, lifecycle, settings, validation
+from . import archive, lifecycle, settings, timetable, validation
 from .archive import ArchiveLayout, Member
 from .errors import FeedError, GtfsPipelineError, LockTimeout, VersionBlocked
 from .geometry import build_geometry, drop_geometry
@@ -178,6 +178,9 @@ def finish_version(conn, feed_version_id: int) -> dict:
                 raise GtfsPipelineError(f"feed version {feed_version_id}: a member's hash was not recorded")
             cur.execute("UPDATE gtfs.feed_version SET content_sha256 = %s WHERE feed_version_id = %s",
                         (archive.combine_member_hashes(hashes), feed_version_id))
+        # Service days and the timetable's indexes (set-based; before _service_dates reads
+        # calendar: the GTFS parents' lock order of drop_version_rows).
+        timetable.build_version(cur, feed_version_id)
         start, end = _service_dates(cur, feed_version_id, set(files))
         cur.execute(
             "UPDATE gtfs.feed_version SET status = 'validating', loaded_at = now(), error = NULL,"
@@ -244,6 +247,7 @@ def drop_version_rows(cur, feed_version_id: int) -> None:
         cur.execute("SELECT to_regclass(%s)", (f"gtfs_part.{partition_name(f, feed_version_id)}",))
         if cur.fetchone()[0] is not None:
             cur.execute(sql.SQL("DROP TABLE {}").format(partition_ident(f, feed_version_id)))
+    timetable.drop_version(cur, feed_version_id)
     for table in ("locations", "extra_file_row", "extra_file", "rejected_row"):
         cur.execute(sql.SQL("DELETE FROM gtfs.{} WHERE feed_version_id = %s").format(sql.Identifier(table)),
                     (feed_version_id,))
