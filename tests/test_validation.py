@@ -162,6 +162,7 @@ EXPECTED_B = {
     # S1, S2 and BA are in station ST, which has pathways, but no pathway reaches them.
     "pathway_unreachable_location": 3,
     "missing_recommended_field": 1,  # feed_info.txt without feed_version
+    "service_window_outside_feed_period": 1,  # WD runs until December, feed_info's period ends in June
 }
 
 
@@ -200,7 +201,8 @@ def test_expiry_and_missing_required_field(conn, tmp_path):
     vid, result = load_and_validate(conn, tmp_path, {"agency.txt": agency, "routes.txt": routes, "calendar.txt": cal,
                                                      "feed_info.txt": FEED_INFO})
     assert result["counts"] == {"missing_required_field": 1, "expired_calendar": 1,
-                                "trip_coverage_not_active_for_next7_days": 1}  # the only service ended in March
+                                # the only service ended in March, feed_info's period runs to December
+                                "trip_coverage_not_active_for_next7_days": 1, "feed_valid_beyond_total_service_window": 1}
     assert notices(conn, vid, "missing_required_field") == [("routes.txt", 2, "agency_id", None)]
 
 
@@ -285,6 +287,7 @@ EXPECTED_C = {
     "missing_timepoint_value": 6,  # T2, T3, T4: times, and timepoint empty in a file that has the column
     # feed_version on both feed_info rows, feed_end_date on the second; agency_id of F1 (the feed has one agency)
     "missing_recommended_field": 4,
+    "service_window_outside_feed_period": 1,  # WD runs until December, feed_info's period ends in June
 }
 
 

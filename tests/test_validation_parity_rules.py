@@ -19,7 +19,9 @@ CALENDAR_HEADER = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,
 # The codes whose rules these tests specify (test_validation checks that every rule has an exact expectation).
 PARITY_CODES = {
     "trip_coverage_not_active_for_next7_days", "service_has_no_active_day_of_the_week", "missing_timepoint_value",
-    "missing_recommended_field", "mixed_case_recommended_field",
+    "missing_recommended_field", "mixed_case_recommended_field", "big_gap_in_service",
+    "service_extends_far_in_the_future", "future_calendar", "service_window_outside_feed_period",
+    "feed_valid_beyond_total_service_window", "future_feed",
 }
 
 
@@ -50,13 +52,16 @@ def trips_with_stop_times(services: dict[str, str]) -> dict[str, str]:
 # MAIN runs four trips every day until 5 June; TAIL one trip (T5) every day until the end of the year.
 COVERAGE_CALENDAR = CALENDAR_HEADER + "MAIN,1,1,1,1,1,1,1,20240501,20240605\nTAIL,1,1,1,1,1,1,1,20240501,20241231\n"
 COVERAGE_TRIPS = {"T1": "MAIN", "T2": "MAIN", "T3": "MAIN", "T4": "MAIN", "T5": "TAIL"}
+# feed_info's period starts with the services (else feed_valid_beyond_total_service_window).
+COVERAGE_FEED_INFO = FEED_INFO.replace("20240101,", "20240501,")
 
 
 def test_trip_coverage_majority_window_ends_within_7_days(conn, tmp_path):
     # 245 dates: 36 with 5 trips, 209 with 1. The reference count is the sorted counts' index
     # max(floor(0.9 x 245), 245 - 30) = 220: 5 trips, so a majority date has at least floor(0.75 x 5) = 3.
     # The window 1 May - 5 June ends before 1 June + 7 days: one notice, for the feed.
-    vid, counts = validate(conn, tmp_path, {"calendar.txt": COVERAGE_CALENDAR, **trips_with_stop_times(COVERAGE_TRIPS)})
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": COVERAGE_CALENDAR, "feed_info.txt": COVERAGE_FEED_INFO,
+                                            **trips_with_stop_times(COVERAGE_TRIPS)})
     assert counts == {"trip_coverage_not_active_for_next7_days": 1}
     assert notices(conn, vid, "trip_coverage_not_active_for_next7_days") == [
         (None, None, None, None, {"currentDate": "2024-06-01", "serviceWindowStartDate": "2024-05-01",
@@ -68,16 +73,24 @@ def test_trip_coverage_counts_a_frequency_trip_once_per_headway(conn, tmp_path):
     # TAIL's 12 >= floor(0.75 x 16): the window runs to 31 December, no notice.
     frequencies = "trip_id,start_time,end_time,headway_secs\nT5,06:00:00,08:00:00,600\n"
     vid, counts = validate(conn, tmp_path, {"calendar.txt": COVERAGE_CALENDAR, "frequencies.txt": frequencies,
-                                            **trips_with_stop_times(COVERAGE_TRIPS)})
+                                            "feed_info.txt": COVERAGE_FEED_INFO, **trips_with_stop_times(COVERAGE_TRIPS)})
     assert counts == {}
 
 
-def test_trip_coverage_window_starting_after_the_validation_date(conn, tmp_path):
+def test_service_starting_after_the_validation_date(conn, tmp_path):
+    # The only service starts on Monday 3 June: the majority window starts after the validation date
+    # (trip_coverage_not_active_for_next7_days), so does every service (future_calendar), and feed_info's period
+    # starts 154 days before the service (feed_valid_beyond_total_service_window).
     calendar = CALENDAR_HEADER + "WD,1,1,1,1,1,0,0,20240603,20241231\n"
     vid, counts = validate(conn, tmp_path, {"calendar.txt": calendar})
-    assert counts == {"trip_coverage_not_active_for_next7_days": 1}
+    assert counts == {"trip_coverage_not_active_for_next7_days": 1, "future_calendar": 1,
+                      "feed_valid_beyond_total_service_window": 1}
     assert notices(conn, vid, "trip_coverage_not_active_for_next7_days")[0][4] == {
         "currentDate": "2024-06-01", "serviceWindowStartDate": "2024-06-03", "serviceWindowEndDate": "2024-12-31"}
+    assert notices(conn, vid, "future_calendar")[0][4] == {"minServiceStartDate": "2024-06-03", "currentDate": "2024-06-01"}
+    assert notices(conn, vid, "feed_valid_beyond_total_service_window") == [
+        ("feed_info.txt", 2, None, None, {"feedStartDate": "2024-01-01", "feedEndDate": "2024-12-31",
+                                          "serviceWindowStartDate": "2024-06-03", "serviceWindowEndDate": "2024-12-31"})]
 
 
 def test_service_has_no_active_day_of_the_week(conn, tmp_path):
@@ -164,3 +177,64 @@ def test_mixed_case_recommended_field(conn, tmp_path):
     assert counts == {"mixed_case_recommended_field": 6}
     assert [(n[1], n[2], n[3]) for n in notices(conn, vid, "mixed_case_recommended_field")] == [
         (i + 1, "trip_headsign", h) for i, (h, reported) in enumerate(HEADSIGNS, 1) if reported]
+
+
+def test_big_gap_in_service(conn, tmp_path):
+    # DAILY runs every day of 2024 but 1-14 March (14 days: reported) and 1-13 May (13 days: not). CDO, in
+    # calendar_dates.txt only, has 30 days between its two dates: services of calendar.txt only are looked at.
+    calendar = CALENDAR_HEADER + "WD,1,1,1,1,1,0,0,20240101,20241231\nDAILY,1,1,1,1,1,1,1,20240101,20241231\n"
+    removed = [f"202403{d:02d}" for d in range(1, 15)] + [f"202405{d:02d}" for d in range(1, 14)]
+    calendar_dates = ("service_id,date,exception_type\n" + "".join(f"DAILY,{d},2\n" for d in removed)
+                      + "CDO,20240101,1\nCDO,20240201,1\n")
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": calendar, "calendar_dates.txt": calendar_dates})
+    assert counts == {"big_gap_in_service": 1}
+    assert notices(conn, vid, "big_gap_in_service") == [
+        ("calendar.txt", 3, "service_id", "DAILY",
+         {"serviceId": "DAILY", "gapStartDate": "2024-02-29", "gapEndDate": "2024-03-15", "gapDurationDays": 14})]
+
+
+def test_service_extends_far_in_the_future(conn, tmp_path):
+    # 1 June 2024 + 730 days is 1 June 2026: END730 is not reported, END731 is. LONG runs until 2099 but its last
+    # day is removed: its last date is 30 December 2099 (found without listing 75 years of dates).
+    calendar = CALENDAR_HEADER + ("WD,1,1,1,1,1,0,0,20240101,20241231\nEND730,1,1,1,1,1,1,1,20240101,20260601\n"
+                                  "END731,1,1,1,1,1,1,1,20240101,20260602\nLONG,1,1,1,1,1,1,1,20240101,20991231\n")
+    calendar_dates = "service_id,date,exception_type\nLONG,20991231,2\n"
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": calendar, "calendar_dates.txt": calendar_dates})
+    assert counts == {"service_extends_far_in_the_future": 2}
+    assert [(n[1], n[4]) for n in notices(conn, vid, "service_extends_far_in_the_future")] == [
+        (4, {"serviceId": "END731", "serviceWindowEndDate": "2026-06-02"}),
+        (5, {"serviceId": "LONG", "serviceWindowEndDate": "2099-12-30"})]
+
+
+def test_service_window_outside_feed_period(conn, tmp_path):
+    # feed_info: 2024. EARLY starts 31 days before, LATE ends 15 days after; WD is within.
+    calendar = CALENDAR_HEADER + ("WD,1,1,1,1,1,0,0,20240101,20241231\nEARLY,1,1,1,1,1,1,1,20231201,20241231\n"
+                                  "LATE,1,1,1,1,1,1,1,20240101,20250115\n")
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": calendar,
+                                            **trips_with_stop_times({"T1": "WD", "T2": "EARLY", "T3": "LATE"})})
+    assert counts == {"service_window_outside_feed_period": 2}
+    assert sorted((n[4] for n in notices(conn, vid, "service_window_outside_feed_period")), key=lambda c: c["serviceId"]) == [
+        {"serviceId": "EARLY", "serviceWindowStartDate": "2023-12-01", "serviceWindowEndDate": "2024-12-31",
+         "daysBeforeFeedStart": 31, "daysAfterFeedEnd": 0},
+        {"serviceId": "LATE", "serviceWindowStartDate": "2024-01-01", "serviceWindowEndDate": "2025-01-15",
+         "daysBeforeFeedStart": 0, "daysAfterFeedEnd": 15}]
+
+
+def test_feed_valid_beyond_total_service_window(conn, tmp_path):
+    # The only service's last date is Friday 29 November; feed_info's period ends 32 days later (more than 14).
+    calendar = CALENDAR_HEADER + "WD,1,1,1,1,1,0,0,20240101,20241130\n"
+    vid, counts = validate(conn, tmp_path, {"calendar.txt": calendar})
+    assert counts == {"feed_valid_beyond_total_service_window": 1}
+    assert notices(conn, vid, "feed_valid_beyond_total_service_window")[0][4] == {
+        "feedStartDate": "2024-01-01", "feedEndDate": "2024-12-31",
+        "serviceWindowStartDate": "2024-01-01", "serviceWindowEndDate": "2024-11-29"}
+
+
+def test_future_feed(conn, tmp_path):
+    # feed_info's period starts on 1 July, after the validation date; the service, from 1 January, starts 182 days
+    # before it (service_window_outside_feed_period).
+    vid, counts = validate(conn, tmp_path, {"feed_info.txt": FEED_INFO.replace("20240101,", "20240701,")})
+    assert counts == {"future_feed": 1, "service_window_outside_feed_period": 1}
+    assert notices(conn, vid, "future_feed") == [
+        ("feed_info.txt", None, "feed_start_date", "2024-07-01", {"feedStartDate": "2024-07-01", "currentDate": "2024-06-01"})]
+    assert notices(conn, vid, "service_window_outside_feed_period")[0][4]["daysBeforeFeedStart"] == 182

@@ -138,11 +138,13 @@ ANALYZE v_stop_use;
 
 -- Every date each service runs, as MobilityData's ServicePeriod.toDates: calendar.txt's days from start_date
 -- to end_date (a start after the end: start_date only) plus calendar_dates.txt's added dates, minus its
--- removed dates (a date both added and removed is removed).
+-- removed dates (a date both added and removed is removed). A calendar longer than 3,660 days is listed for
+-- its first 3,660 days only (an end_date in 2099 would list tens of thousands of dates per service); v_service_span
+-- has the exact first and last dates.
 CREATE TABLE v_service_date AS
 (SELECT c.service_id, d::date AS date
- FROM gtfs.calendar c, generate_series(c.start_date, greatest(c.start_date, c.end_date), interval '1 day') d
- WHERE c.feed_version_id = %(feed_version_id)s AND c.end_date - c.start_date <= 3660
+ FROM gtfs.calendar c, generate_series(c.start_date, least(greatest(c.start_date, c.end_date), c.start_date + 3660), interval '1 day') d
+ WHERE c.feed_version_id = %(feed_version_id)s
    AND CASE extract(isodow FROM d) WHEN 1 THEN c.monday WHEN 2 THEN c.tuesday WHEN 3 THEN c.wednesday
            WHEN 4 THEN c.thursday WHEN 5 THEN c.friday WHEN 6 THEN c.saturday ELSE c.sunday END = 1
  UNION
@@ -151,6 +153,37 @@ EXCEPT
 SELECT service_id, date FROM gtfs.calendar_dates WHERE feed_version_id = %(feed_version_id)s AND exception_type = 2;
 CREATE INDEX ON v_service_date (service_id, date);
 ANALYZE v_service_date;
+
+-- Per service: its first and last date (MobilityData's ServiceInterval firstActiveDate / lastActiveDate), exact
+-- for calendars of any length without listing their dates: calendar.txt's first (last) day that the weekly
+-- pattern has and calendar_dates.txt does not remove lies within 7 x (removals + 1) days of start_date
+-- (end_date), if the calendar has one at all; calendar_dates.txt's added dates count too. Services without any
+-- date are left out.
+CREATE TABLE v_service_span AS
+WITH cal AS MATERIALIZED (
+    SELECT c.service_id, c.start_date, greatest(c.start_date, c.end_date) AS end_date,
+           ARRAY[c.monday, c.tuesday, c.wednesday, c.thursday, c.friday, c.saturday, c.sunday] AS days,
+           (SELECT count(*) FROM gtfs.calendar_dates x WHERE x.feed_version_id = %(feed_version_id)s
+              AND x.service_id = c.service_id AND x.exception_type = 2)::int AS removed
+    FROM gtfs.calendar c WHERE c.feed_version_id = %(feed_version_id)s AND c.start_date IS NOT NULL AND c.end_date IS NOT NULL),
+pattern AS (
+    SELECT c.service_id,
+           (SELECT min(g.d)::date FROM generate_series(c.start_date, least(c.end_date, c.start_date + 7 * (c.removed + 1)), interval '1 day') g(d)
+            WHERE c.days[extract(isodow FROM g.d)::int] = 1
+              AND NOT EXISTS (SELECT 1 FROM gtfs.calendar_dates x WHERE x.feed_version_id = %(feed_version_id)s
+                                AND x.service_id = c.service_id AND x.date = g.d::date AND x.exception_type = 2)) AS first_date,
+           (SELECT max(g.d)::date FROM generate_series(greatest(c.start_date, c.end_date - 7 * (c.removed + 1)), c.end_date, interval '1 day') g(d)
+            WHERE c.days[extract(isodow FROM g.d)::int] = 1
+              AND NOT EXISTS (SELECT 1 FROM gtfs.calendar_dates x WHERE x.feed_version_id = %(feed_version_id)s
+                                AND x.service_id = c.service_id AND x.date = g.d::date AND x.exception_type = 2)) AS last_date
+    FROM cal c),
+added AS (
+    SELECT service_id, min(date) AS first_date, max(date) AS last_date FROM gtfs.calendar_dates
+    WHERE feed_version_id = %(feed_version_id)s AND exception_type = 1 AND date IS NOT NULL GROUP BY service_id)
+SELECT service_id, least(p.first_date, a.first_date) AS first_date, greatest(p.last_date, a.last_date) AS last_date
+FROM pattern p FULL JOIN added a USING (service_id)
+WHERE coalesce(p.first_date, a.first_date) IS NOT NULL;
+ANALYZE v_service_span;
 
 -- Consecutive shape points whose shape_dist_traveled does not increase (the shape rules report
 -- only those), in one ordered pass with two window functions; the previous point's other fields are
