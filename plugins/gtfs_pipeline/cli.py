@@ -172,6 +172,20 @@ def cmd_drop_version(args) -> int:
     return 0
 
 
+def cmd_diff(args) -> int:
+    from . import timetable
+
+    with db.connection(args.dsn) as conn:
+        with conn.cursor() as cur:
+            diff = timetable.compute_diff(cur, args.old, args.new)
+        conn.rollback()
+    if args.json:
+        print(json.dumps(diff, default=_json_default, indent=2))
+    else:
+        print("\n".join(timetable.describe_diff(diff)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gtfs-pipeline",
                                      description="Load GTFS Schedule feeds into PostgreSQL/PostGIS.")
@@ -231,6 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("feed_version_id", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_build_geometry)
+
+    p = sub.add_parser("diff", help="what changed between two versions: rows added, removed and changed per "
+                                    "file by primary key, routes and stops added or removed, dates gained or lost")
+    p.add_argument("old", type=int, help="the earlier version id")
+    p.add_argument("new", type=int, help="the later version id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("drop-version", help="delete a version and its rows")
     p.add_argument("feed_version_id", type=int)

@@ -176,3 +176,156 @@ def backfill(cur) -> list[int]:
         build_version(cur, vid)
     return ids
 
+
+
+# --- what changed between two versions ----------------------------------------------------------
+
+DIFF_COLUMNS = ("filename", "rows_before", "rows_after", "rows_added", "rows_removed", "rows_changed")
+CHANGE_KINDS = ("route_added", "route_removed", "stop_added", "stop_removed", "date_gained", "date_lost")
+
+
+def _complete_version(cur, feed_version_id: int) -> tuple[str, dict[str, str | None]]:
+    """(feed id, {file name: sha256}) of a version that has its rows; else a clear error."""
+    cur.execute("SELECT feed_id, status FROM gtfs.feed_version WHERE feed_version_id = %s", (feed_version_id,))
+    row = cur.fetchone()
+    if row is None:
+        raise GtfsPipelineError(f"no feed version {feed_version_id}")
+    if row[1] not in COMPLETE_STATES:
+        raise GtfsPipelineError(f"feed version {feed_version_id} is {row[1]}: only a version whose files are all "
+                                "loaded can be compared")
+    cur.execute("SELECT filename, sha256 FROM gtfs.feed_version_file WHERE feed_version_id = %s",
+                (feed_version_id,))
+    return row[0], dict(cur.fetchall())
+
+
+def _file_diff_sql(gtfs_file) -> sql.Composable:
+    table = sql.SQL("gtfs.{}").format(sql.Identifier(gtfs_file.table))
+    columns = [c.name for c in gtfs_file.columns]
+    column_list = sql.SQL(", ").join(map(sql.Identifier, columns))
+    key = list(gtfs_file.primary_key)
+    if not key:
+        return sql.SQL(_sql_text("diff_all_fields.sql")).format(table=table, columns=column_list)
+    if any(not gtfs_file.column_by_name[k].required for k in key):
+        return sql.SQL(_sql_text("diff_nullable_key.sql")).format(
+            table=table, key=sql.SQL(", ").join(map(sql.Identifier, key)), columns=column_list)
+    rest = [c for c in columns if c not in key]
+
+    def side(alias: str, names: list[str]) -> sql.Composable:
+        return sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(n)) for n in names)
+
+    changed = (sql.SQL("ROW({}) IS DISTINCT FROM ROW({})").format(side("o", rest), side("n", rest))
+               if rest else sql.SQL("false"))
+    return sql.SQL(_sql_text("diff_keyed.sql")).format(
+        table=table, on=sql.SQL(" AND ").join(
+            sql.SQL("o.{0} = n.{0}").format(sql.Identifier(k)) for k in key),
+        o_key=sql.SQL("o.{}").format(sql.Identifier(key[0])), n_key=sql.SQL("n.{}").format(sql.Identifier(key[0])),
+        changed=changed)
+
+
+def compute_diff(cur, old_version_id: int, new_version_id: int) -> dict:
+    """What changed from version ``old`` to version ``new`` (any two versions whose files are
+    loaded, usually of one feed): per GTFS file in either, rows before and after and rows added,
+    removed and changed by the reference's primary key; routes and stops added and removed; dates
+    gained and lost. A file whose bytes are the same in both is counted, not compared."""
+    old, new = int(old_version_id), int(new_version_id)
+    old_feed, old_files = _complete_version(cur, old)
+    new_feed, new_files = _complete_version(cur, new)
+    params = {"old": old, "new": new}
+    files = []
+    for f in FILES:
+        if f.name not in old_files and f.name not in new_files:
+            continue
+        same_bytes = old_files.get(f.name) is not None and old_files.get(f.name) == new_files.get(f.name)
+        if same_bytes:
+            cur.execute(sql.SQL("SELECT count(*) FROM gtfs.{} WHERE feed_version_id = %(new)s").format(
+                sql.Identifier(f.table)), params)
+            n = cur.fetchone()[0]
+            counts = (n, n, 0, 0, 0)
+        else:
+            cur.execute(_file_diff_sql(f), params)
+            counts = cur.fetchone()
+        files.append(dict(zip(DIFF_COLUMNS, (f.name, *(int(c) for c in counts)))))
+    cur.execute(_sql_text("diff_changes.sql"), params)
+    changes: dict[str, list] = {k: [] for k in CHANGE_KINDS}
+    for kind, id_, date in cur.fetchall():
+        changes[kind].append(date if id_ is None else id_)
+    return {"previous_version_id": old, "feed_version_id": new, "previous_feed_id": old_feed, "feed_id": new_feed,
+            "files": files, "changes": changes}
+
+
+def store_diff(cur, old_version_id: int, new_version_id: int) -> dict:
+    """compute_diff, written to gtfs.feed_version_diff and gtfs.feed_version_change (replacing what
+    was there for the pair). Does not commit."""
+    diff = compute_diff(cur, old_version_id, new_version_id)
+    old, new = diff["previous_version_id"], diff["feed_version_id"]
+    for table in ("feed_version_diff", "feed_version_change"):
+        cur.execute(sql.SQL("DELETE FROM gtfs.{} WHERE feed_version_id = %s AND previous_version_id = %s").format(
+            sql.Identifier(table)), (new, old))
+    for row in diff["files"]:
+        cur.execute("INSERT INTO gtfs.feed_version_diff (feed_version_id, previous_version_id, filename, rows_before,"
+                    " rows_after, rows_added, rows_removed, rows_changed) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (new, old, *(row[c] for c in DIFF_COLUMNS)))
+    items = [(new, old, kind, None if kind.startswith("date") else v, v if kind.startswith("date") else None)
+             for kind, values in diff["changes"].items() for v in values]
+    if items:
+        from psycopg2.extras import execute_values
+        execute_values(cur, "INSERT INTO gtfs.feed_version_change (feed_version_id, previous_version_id, kind, id, date)"
+                            " VALUES %s", items, page_size=1000)
+    return diff
+
+
+def stored_diff(cur, new_version_id: int) -> dict | None:
+    """The diff written when ``new_version_id`` was published (against the version it
+    superseded), or None."""
+    cur.execute("SELECT previous_version_id FROM gtfs.feed_version_diff WHERE feed_version_id = %s"
+                " ORDER BY previous_version_id DESC LIMIT 1", (new_version_id,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    old = row[0]
+    cur.execute("SELECT filename, rows_before, rows_after, rows_added, rows_removed, rows_changed"
+                " FROM gtfs.feed_version_diff WHERE feed_version_id = %s AND previous_version_id = %s",
+                (new_version_id, old))
+    order = {f.name: i for i, f in enumerate(FILES)}
+    files = sorted((dict(zip(DIFF_COLUMNS, r)) for r in cur.fetchall()), key=lambda d: order.get(d["filename"], 99))
+    cur.execute("SELECT kind, id, date FROM gtfs.feed_version_change WHERE feed_version_id = %s"
+                " AND previous_version_id = %s ORDER BY kind, id, date", (new_version_id, old))
+    changes: dict[str, list] = {k: [] for k in CHANGE_KINDS}
+    for kind, id_, date in cur.fetchall():
+        changes[kind].append(date if id_ is None else id_)
+    return {"previous_version_id": old, "feed_version_id": new_version_id, "files": files, "changes": changes}
+
+
+def _date_ranges(dates: list) -> list[str]:
+    """Consecutive dates as 'first..last' (one date alone as itself)."""
+    out: list[str] = []
+    start = prev = None
+    for d in sorted(dates):
+        if prev is not None and (d - prev).days == 1:
+            prev = d
+            continue
+        if start is not None:
+            out.append(str(start) if start == prev else f"{start}..{prev}")
+        start = prev = d
+    if start is not None:
+        out.append(str(start) if start == prev else f"{start}..{prev}")
+    return out
+
+
+def describe_diff(diff: dict, *, limit: int = 20) -> list[str]:
+    """The diff as lines of text (the CLI's output, the run summary's)."""
+    lines = [f"version {diff['feed_version_id']} against version {diff['previous_version_id']}:"]
+    changed = [f for f in diff["files"] if f["rows_added"] or f["rows_removed"] or f["rows_changed"]]
+    for f in changed:
+        lines.append(f"  {f['filename']}: {f['rows_before']} -> {f['rows_after']} rows, +{f['rows_added']} added, "
+                     f"-{f['rows_removed']} removed, ~{f['rows_changed']} changed")
+    if not changed:
+        lines.append("  no rows added, removed or changed")
+    for kind in CHANGE_KINDS:
+        values = diff["changes"].get(kind) or []
+        if not values:
+            continue
+        shown = _date_ranges(values) if kind.startswith("date") else [str(v) for v in values]
+        more = f" (and {len(shown) - limit} more)" if len(shown) > limit else ""
+        lines.append(f"  {kind.replace('_', ' ')} ({len(values)}): {', '.join(shown[:limit])}{more}")
+    return lines

@@ -224,6 +224,7 @@ def publish(conn, feed_version_id: int) -> None:
         if previous is not None and previous != feed_version_id:
             cur.execute("UPDATE gtfs.feed_version SET status = 'superseded', superseded_by = %s"
                         " WHERE feed_version_id = %s", (feed_version_id, previous))
+            timetable.store_diff(cur, previous, feed_version_id)  # what changed (gtfs.feed_version_diff)
         cur.execute("UPDATE gtfs.feed_version SET status = 'published', published_at = now(), owner = NULL,"
                     " owner_deadline = NULL, not_current_kind = NULL, not_current_reason = NULL,"
                     " superseded_by = NULL WHERE feed_version_id = %s", (feed_version_id,))
