@@ -49,6 +49,8 @@ ANALYZE v_trip_info;
 --                         feed's route types; the rule checks the great-circle distance against
 --                         the trip's own limit. (The lowest limit, not the trip's: a lookup of the
 --                         trip on every one of millions of legs costs more than it saves.)
+--   out_of_file_order     the stop time's line is not the line after the previous stop time's (the trip is
+--                         not one block of rows sorted by stop_sequence: unsorted_stop_times)
 --   missing_timepoint     timepoint is empty but the stop time has an arrival or departure time
 --                         (only when stop_times.txt has a timepoint column: MobilityData's
 --                         missing_timepoint_value; the header constant drops the test otherwise)
@@ -63,6 +65,7 @@ SELECT * FROM (
            w.arrival_time < w.prev_dep AS arr_before_prev_dep,
            w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
            w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing,
+           w.line_number <> w.prev_line + 1 AS out_of_file_order,
            ARRAY['timepoint'] && %(header_stop_times)s::text[] AND w.timepoint IS NULL
              AND (w.arrival_time IS NOT NULL OR w.departure_time IS NOT NULL) AS missing_timepoint,
            -- (constants in double precision: no numeric arithmetic per row)
@@ -74,9 +77,10 @@ SELECT * FROM (
     FROM (
         SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
                (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
-               (p).shape_dist_traveled AS prev_dist, is_last, CASE WHEN is_last THEN stops END AS stops
+               (p).shape_dist_traveled AS prev_dist, prev_line, is_last, CASE WHEN is_last THEN stops END AS stops
         FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
                      lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
+                     lag(line_number) OVER w AS prev_line,
                      lead(stop_sequence) OVER w IS NULL AS is_last,
                      array_agg(stop_id) OVER w AS stops
               FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
@@ -88,7 +92,7 @@ SELECT * FROM (
     LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
     LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id) f
 -- (the flags are computed again for the kept rows only)
-WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast OR missing_timepoint;
+WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast OR missing_timepoint OR out_of_file_order;
 ANALYZE v_st;
 
 -- Per trip: first and last stop time (the first joined to the last: cheaper than aggregating them).
@@ -203,10 +207,11 @@ CROSS JOIN LATERAL (  -- one key lookup per pair (LIMIT 1 keeps it a lookup, nev
 WHERE s.shape_dist_traveled <= s.prev_dist;
 ANALYZE v_shape_pair;
 
--- Per shape: how many points, its first line, its largest shape_dist_traveled (one aggregate pass; the
+-- Per shape: how many points (and how many with shape_dist_traveled), its first line, its largest shape_dist_traveled (one aggregate pass; the
 -- rules about whole shapes and the references to shape_id read this instead of shapes.txt).
 CREATE TABLE v_shape AS
-SELECT shape_id, count(*) AS points, min(line_number) AS first_line, max(shape_dist_traveled) AS max_dist
+SELECT shape_id, count(*) AS points, count(shape_dist_traveled) AS with_dist, min(line_number) AS first_line,
+       max(shape_dist_traveled) AS max_dist
 FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s
 GROUP BY shape_id;
 ANALYZE v_shape;
