@@ -1,4 +1,5 @@
-"""Reading a GTFS zip safely: which members are GTFS files, hashes, size limits.
+"""Reading a GTFS zip safely: which members are GTFS files, hashes, size limits; and opening
+the zips and reports kept in the feed archive (file://, s3://: see the end of the file).
 
 Member names are only ever labels: nothing is written to a path taken from the
 archive. A zip bomb is stopped by counting the bytes actually decompressed, not
@@ -14,7 +15,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from . import settings
 from .errors import ArchiveError
@@ -296,3 +297,40 @@ def content_sha256(zf: zipfile.ZipFile, layout: ArchiveLayout, *, feed_id: str |
                 pass
             hashes[name] = reader.sha256
     return combine_member_hashes(hashes)
+
+
+# --- objects in the feed archive (file://, s3://, ...) -----------------------------------------
+# The archive is an ObjectStoragePath (pipeline.storage_path); these two functions are all the
+# rest of the package needs to know about where it is.
+
+LOCAL_PROTOCOLS = ("", "file", "local")
+
+
+def is_local(path: Any) -> bool:
+    return (getattr(path, "protocol", "") or "") in LOCAL_PROTOCOLS
+
+
+def stored_url(path: Any) -> str:
+    """The URL an archived object is recorded under (fetch result, version, report path).
+
+    ``protocol://bucket/key`` for object storage: ``str()`` of an ObjectStoragePath with a
+    connection reads ``s3://<conn_id>@bucket/key``, but the connection is the reader's
+    (GTFS_ARCHIVE_CONN_ID), not part of the object's name. Never holds a credential.
+    """
+    if is_local(path):
+        return str(path)
+    return f"{path.protocol}://{path.path}"
+
+
+def open_stored(path: Any) -> BinaryIO:
+    """An archived object, opened for reading.
+
+    Object storage is read in ranged GETs of GTFS_ARCHIVE_READ_BLOCK_BYTES through fsspec's
+    read-ahead cache, which keeps only the current block: ``zipfile`` seeks to the central
+    directory at the end, then to the member it reads, so a task that streams one member of a
+    large zip fetches that member's bytes (and the directory), never the whole zip, and its
+    memory does not grow with the zip. (fsspec's default block for S3 is 50 MiB.)
+    """
+    if is_local(path):
+        return path.open("rb")
+    return path.open("rb", block_size=settings.current().archive_read_block_bytes, cache_type="readahead")

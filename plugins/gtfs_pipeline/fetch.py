@@ -336,7 +336,7 @@ def store(local: Path, root: Any, feed_id: str, sha256: str) -> str:
     size = os.path.getsize(local)
     try:
         if dest.exists() and dest.stat().st_size == size:
-            return str(dest)
+            return archive.stored_url(dest)
     except OSError:  # unreadable: store it again
         pass
     part = folder / f".{sha256}.{uuid.uuid4().hex[:8]}.part"
@@ -351,9 +351,9 @@ def store(local: Path, root: Any, feed_id: str, sha256: str) -> str:
                 part.unlink()
         except OSError:
             pass
-        raise FetchError(f"cannot store the download ({size} bytes) in the archive at {dest}: "
+        raise FetchError(f"cannot store the download ({size} bytes) in the archive at {archive.stored_url(dest)}: "
                          f"{exc.strerror or exc}", feed_id=feed_id) from None
-    return str(dest)
+    return archive.stored_url(dest)
 
 
 def fetch_to_archive(url: str, root: Any, *, feed_id: str, limits: Limits, headers: dict[str, str] | None = None,

@@ -103,6 +103,12 @@ def storage_path(url: str) -> Any:
         else ObjectStoragePath(url)
 
 
+def open_archived(url: str) -> Any:
+    """An object of the feed archive (a zip, a validation report), opened for reading from the URL
+    it was recorded under, on any archive (archive.open_stored: ranged reads on object storage)."""
+    return archive.open_stored(storage_path(url))
+
+
 def run_registry() -> Registry:
     """The registry for a run: Airflow Variable gtfs_feeds_registry (a path), else the file default."""
     path = None
@@ -382,7 +388,7 @@ def _other_feed(conn, feed_id: str, archive_path: str, open_path: Callable[[str]
     if current is None:
         return None
     try:
-        with open_path(archive_path).open("rb") as fh:
+        with archive.open_stored(open_path(archive_path)) as fh:
             given = identity.of_zip(fh, feed_id)
     except FeedError:
         return None  # not this check's business: registering the version names the fault
@@ -438,7 +444,7 @@ def start_versions(conn, fetched: list[dict | None], open_path: Callable[[str], 
             # takes that content hash instead of decompressing the whole zip a second time.
             known = r.content_sha256
             try:
-                with open_path(r.archive_path).open("rb") as fh:
+                with archive.open_stored(open_path(r.archive_path)) as fh:
                     plan = versions.start_version(
                         conn, feed_id, fh, source_label=r.archive_path, feed_name=r.name,
                         source_url=r.source_url, as_of=dt.date.fromisoformat(r.as_of),
@@ -540,12 +546,15 @@ def _open_archived(item: LoadItem, open_path: Callable[[str], Any]) -> Iterator[
     the feed, the file being loaded and the archive path."""
     path, feed_id, member = item.archive_path, item.feed_id, item.member
     try:
-        fh = open_path(path).open("rb")
+        fh = archive.open_stored(open_path(path))
     except FileNotFoundError:
         raise FeedError(f"the archived zip {path} is missing (deleted or moved after the fetch); "
                         "the next run fetches the feed again", feed_id=feed_id, filename=member) from None
     except OSError as exc:
         raise FeedError(f"cannot read the archived zip {path}: {exc.strerror or exc}", feed_id=feed_id,
+                        filename=member) from None
+    except Exception as exc:  # noqa: BLE001 - object storage's own errors (botocore: endpoint unreachable, ...)
+        raise FeedError(f"cannot read the archived zip {path}: {type(exc).__name__}: {exc}", feed_id=feed_id,
                         filename=member) from None
     with fh:
         try:
@@ -653,9 +662,9 @@ def write_validation_report(conn, version: dict) -> str:
             shutil.copyfileobj(src, out)
     with conn.cursor() as cur:
         cur.execute("UPDATE gtfs.feed_version SET report_path = %s WHERE feed_version_id = %s",
-                    (str(dest), v.feed_version_id))
+                    (archive.stored_url(dest), v.feed_version_id))
     conn.commit()
-    return str(dest)
+    return archive.stored_url(dest)
 
 
 def _small(value: Any) -> Any:

@@ -117,7 +117,14 @@ VARIABLES: tuple[Variable, ...] = (
              "Where the DAG archives fetched zips and writes validation reports (`file://`, `s3://`, ...); "
              "must be one place all workers reach.", "`data/archive` of the checkout (file://); none when the package is installed"),
     Variable("GTFS_ARCHIVE_CONN_ID", "archive_conn_id", None, str,
-             "Airflow connection used for a non-`file://` archive (e.g. an AWS connection for `s3://`)."),
+             "Airflow connection used for a non-`file://` archive: for `s3://` an `aws` connection (keys as "
+             "login and password, or none for the machine's own AWS credentials; `endpoint_url` in its extra "
+             "for an S3-compatible server), best given as `AIRFLOW_CONN_<ID>` or by a secrets backend so the "
+             "keys stay out of Airflow's database (docs/dag.md, The archive on object storage)."),
+    Variable("GTFS_ARCHIVE_READ_BLOCK_BYTES", "archive_read_block_bytes", 4 << 20, _positive_int,
+             "Bytes per ranged read from an object-storage archive (`s3://`, ...): a task reading an archived "
+             "zip holds about this much of it, plus the 1 MiB the loader reads at a time, never the whole zip. "
+             "Not used for `file://`.", "4 MiB"),
     Variable("GTFS_FETCH_ALLOW_PRIVATE_NETWORK", "fetch_allow_private_network", False, _flag,
              "`1` lets every feed's fetches (and the DAG's `url` param) reach loopback, private, link-local "
              "and other non-public addresses; by default only a registry feed with "
@@ -173,6 +180,7 @@ class Settings:
     feeds_registry: Path | None
     archive_url: str | None
     archive_conn_id: str | None
+    archive_read_block_bytes: int
     fetch_allow_private_network: bool
     import_dir: str | None
     db_pool: str

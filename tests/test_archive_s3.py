@@ -1,0 +1,141 @@
+"""The feed archive on object storage: ``GTFS_ARCHIVE_URL=s3://bucket/prefix``.
+
+S3 is moto's standalone server in its own process on 127.0.0.1 (tests/s3server.py), reached the
+documented way: ObjectStoragePath with apache-airflow-providers-amazon[s3fs] and the Airflow
+connection named by ``GTFS_ARCHIVE_CONN_ID`` (an ``aws`` connection from ``AIRFLOW_CONN_GTFS_ARCHIVE``,
+the keys as login and password, the endpoint in its extra).
+
+The first tests call the DAG's task functions (pipeline.py) in this process, as test_dag_faults
+does: fetch stores the zip in the bucket, a load task reads only its member in ranged GETs, publish
+writes the report there, a missing or torn archived zip fails the load with one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+import zipfile
+
+import pytest
+
+from feedbuilder import write_feed
+from gtfs_pipeline import pipeline
+from gtfs_pipeline.errors import FeedError
+from httpserver import FeedServer
+from s3server import S3Server
+from test_dag_faults import fetch_job, make_job, q, run_once
+
+BLOCK = 64 * 1024  # GTFS_ARCHIVE_READ_BLOCK_BYTES in these tests
+LOADER_READ = 1 << 20  # what the loader asks a member for at a time (csvstream reads 1 MiB chunks)
+CONN_ID = "gtfs_archive"
+
+
+def shapes_csv(points: int) -> str:
+    """Random coordinates compress poorly: a zip much larger than one read block."""
+    rng = random.Random(7)
+    rows = [f"SH1,{52 + rng.random():.6f},{13 + rng.random():.6f},{i}" for i in range(1, points + 1)]
+    return "shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence\n" + "\n".join(rows) + "\n"
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    with S3Server(tmp_path_factory.mktemp("s3") / "moto.log") as srv:
+        yield srv
+
+
+@pytest.fixture
+def archive_url(s3, monkeypatch) -> str:
+    """A fresh prefix in the bucket, and the environment a worker has for it."""
+    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", s3.airflow_connection())
+    monkeypatch.setenv("GTFS_ARCHIVE_CONN_ID", CONN_ID)
+    monkeypatch.setenv("GTFS_ARCHIVE_READ_BLOCK_BYTES", str(BLOCK))
+    return f"s3://{s3.bucket}/runs/{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def big_feed(tmp_path):
+    path = write_feed(tmp_path / "f.zip", {"shapes.txt": shapes_csv(300_000)})
+    assert path.stat().st_size > 2 * (LOADER_READ + BLOCK)
+    return path
+
+
+@pytest.fixture
+def served(big_feed):
+    with FeedServer() as srv:
+        srv.serve("/f.zip", big_feed.read_bytes())
+        yield srv
+
+
+def test_fetch_stores_the_zip_in_the_bucket_under_its_hash(conn, s3, archive_url, big_feed, served):
+    fetched = fetch_job(conn, make_job(served.url("/f.zip")), pipeline.storage_path(archive_url), run_id="r1")
+    sha = hashlib.sha256(big_feed.read_bytes()).hexdigest()
+    assert (fetched["outcome"], fetched["archive_path"]) == ("new", f"{archive_url}/f/{sha}.zip")
+    prefix = archive_url.split("/", 3)[3]
+    assert s3.keys(prefix) == [f"{prefix}/f/{sha}.zip"]  # no temporary .part object left
+    body = s3.client().get_object(Bucket=s3.bucket, Key=f"{prefix}/f/{sha}.zip")["Body"].read()
+    assert body == big_feed.read_bytes()
+
+
+def test_a_load_task_reads_its_member_in_ranged_reads_never_the_whole_zip(conn, s3, archive_url, big_feed,
+                                                                           served):
+    fetched = fetch_job(conn, make_job(served.url("/f.zip")), pipeline.storage_path(archive_url), run_id="r1")
+    items = {i["member"]: i for i in pipeline.load_items(pipeline.start_versions(conn, [fetched]))}
+    key = fetched["archive_path"].removeprefix("s3://")
+    size = big_feed.stat().st_size
+    with zipfile.ZipFile(big_feed) as zf:
+        shapes_compressed = zf.getinfo("shapes.txt").compress_size
+
+    before = len(s3.gets(key))
+    pipeline.load_file(conn, items["agency.txt"])  # a small member at the start of a large zip
+    small = s3.gets(key)[before:]
+    assert small and all(g["range"] and g["status"] == 206 for g in small), small
+    assert sum(g["bytes"] for g in small) <= 3 * BLOCK < size  # the directory at the end, and the member
+
+    before = len(s3.gets(key))
+    pipeline.load_file(conn, items["shapes.txt"])  # most of the zip's bytes
+    large = s3.gets(key)[before:]
+    assert all(g["range"] and g["status"] == 206 for g in large), large
+    assert max(g["bytes"] for g in large) <= LOADER_READ + BLOCK  # what a task holds: flat, whatever the size
+    assert shapes_compressed <= sum(g["bytes"] for g in large) <= shapes_compressed + 4 * BLOCK
+    assert q(conn, "SELECT count(*) FROM gtfs.shapes WHERE feed_version_id = %s",
+             fetched["feed_version_id"] or items["shapes.txt"]["feed_version_id"]) == [(300_000,)]
+
+
+def test_a_run_publishes_and_writes_its_report_into_the_bucket(conn, s3, archive_url, served):
+    fetched, report, failures, errors = run_once(conn, make_job(served.url("/f.zip")),
+                                                 pipeline.storage_path(archive_url), "r1")
+    assert (report[0]["state"], failures, errors) == ("published", [], [])
+    vid = fetched["feed_version_id"]
+    expected = f"{archive_url}/f/f-v{vid}-validation.html"
+    assert report[0]["report"] == expected
+    assert q(conn, "SELECT report_path FROM gtfs.feed_version WHERE feed_version_id = %s", vid) == [(expected,)]
+    with pipeline.open_archived(expected) as fh:  # what the report plugin serves
+        assert fh.read().lstrip().lower().startswith(b"<!doctype html>")
+
+
+@pytest.mark.parametrize("damage", ["missing", "torn"])
+def test_an_archived_zip_gone_or_torn_fails_the_load_task_with_one_line(conn, s3, archive_url, served, damage):
+    fetched = fetch_job(conn, make_job(served.url("/f.zip")), pipeline.storage_path(archive_url), run_id="r1")
+    items = {i["member"]: i for i in pipeline.load_items(pipeline.start_versions(conn, [fetched]))}
+    path = fetched["archive_path"]
+    key = path.split("/", 3)[3]
+    client = s3.client()
+    if damage == "missing":
+        client.delete_object(Bucket=s3.bucket, Key=key)
+    else:
+        body = client.get_object(Bucket=s3.bucket, Key=key)["Body"].read()
+        client.put_object(Bucket=s3.bucket, Key=key, Body=body[: len(body) // 2])
+    with pytest.raises(FeedError) as failed:
+        pipeline.load_file(conn, items["stops.txt"])
+    expected = {
+        "missing": f"feed f, file stops.txt: the archived zip {path} is missing (deleted or moved after the "
+                   "fetch); the next run fetches the feed again",
+        "torn": f"feed f, file stops.txt: the archived zip {path} is unusable: not a readable zip archive "
+                "(it starts like a zip but is truncated or corrupt)",
+    }[damage]
+    assert str(failed.value) == expected
+    error = q(conn, "SELECT error FROM gtfs.feed_version WHERE feed_version_id = %s",
+              items["stops.txt"]["feed_version_id"])[0][0]
+    assert error.startswith("stops.txt: ") and path in error
+
