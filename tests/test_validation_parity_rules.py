@@ -24,6 +24,7 @@ PARITY_CODES = {
     "feed_valid_beyond_total_service_window", "future_feed", "same_name_and_description_for_stop",
     "missing_bike_allowance", "stop_without_zone_id", "trip_headsign_matches_intermediate_stop",
     "trip_with_shape_dist_traveled_but_no_shape_distances", "unsorted_stop_times",
+    "missing_pickup_drop_off_booking_rule_id",
 }
 
 
@@ -346,3 +347,22 @@ def test_unsorted_stop_times(conn, tmp_path):
     assert counts == {"unsorted_stop_times": 2}
     assert sorted(n[4]["tripId"] + f" {n[4]['startCsvRowNumber']}-{n[4]['endCsvRowNumber']}"
                   for n in notices(conn, vid, "unsorted_stop_times")) == ["T2 4-7", "T3 5-6"]
+
+
+def test_missing_pickup_drop_off_booking_rule_id(conn, tmp_path):
+    # A Flex trip through zone G1 (pickup/drop-off windows), booking rules in the feed. Line 2: phone for pickup
+    # (pickup_type 2) without pickup_booking_rule_id; line 3: phone for drop-off without drop_off_booking_rule_id;
+    # both reported. Line 4 (T2) names both rules.
+    st = ("trip_id,stop_id,location_group_id,stop_sequence,start_pickup_drop_off_window,end_pickup_drop_off_window,"
+          "pickup_type,drop_off_type,pickup_booking_rule_id,drop_off_booking_rule_id\n"
+          "T1,,G1,1,08:00:00,09:00:00,2,1,,BR1\nT1,,G1,2,08:00:00,09:00:00,1,2,BR1,\n"
+          "T2,,G1,1,08:00:00,09:00:00,2,2,BR1,BR1\nT2,,G1,2,08:00:00,09:00:00,2,2,BR1,BR1\n")
+    files = {"stop_times.txt": st, "trips.txt": "route_id,service_id,trip_id\nR1,WD,T1\nR1,WD,T2\n",
+             "location_groups.txt": "location_group_id,location_group_name\nG1,Zone\n",
+             "location_group_stops.txt": "location_group_id,stop_id\nG1,S1\nG1,S2\n",
+             "booking_rules.txt": "booking_rule_id,booking_type,phone_number\nBR1,0,555-0100\n"}
+    vid, counts = validate(conn, tmp_path, files)
+    assert counts == {"missing_pickup_drop_off_booking_rule_id": 2}
+    assert notices(conn, vid, "missing_pickup_drop_off_booking_rule_id") == [
+        ("stop_times.txt", 2, "pickup_booking_rule_id", None, {"pickupType": 2, "dropOffType": 1}),
+        ("stop_times.txt", 3, "drop_off_booking_rule_id", None, {"pickupType": 1, "dropOffType": 2})]
