@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import posixpath
 import zipfile
 import zlib
@@ -36,6 +37,24 @@ def total_byte_limit() -> int:
 
 def member_count_limit() -> int:
     return settings.current().max_members
+
+
+def expansion_limits() -> tuple[int, int]:
+    """(largest decompressed/compressed ratio, decompressed size from which it applies)."""
+    config = settings.current()
+    return config.max_expansion_ratio, config.expansion_check_bytes
+
+
+def _archive_bytes(zf: zipfile.ZipFile) -> int:
+    """The size of the zip itself (what the whole archive's expansion is measured against)."""
+    fp = zf.fp
+    try:
+        return os.fstat(fp.fileno()).st_size
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        at = fp.tell()
+        size = fp.seek(0, io.SEEK_END)
+        fp.seek(at)
+        return size
 
 
 MAX_KEPT_BLOB_BYTES = 64 * 1024**2  # non-CSV extra members larger than this are recorded, not stored
@@ -124,6 +143,7 @@ def inspect(zf: zipfile.ZipFile, *, feed_id: str | None = None, max_member_bytes
     if len(infos) > max_members:
         raise ArchiveError(f"the archive has {len(infos)} members, more than the limit of {max_members}",
                            feed_id=feed_id)
+    ratio, ratio_from = expansion_limits()
     ignored: list[dict[str, str]] = []
     candidates: list[zipfile.ZipInfo] = []
     total = 0
@@ -142,10 +162,23 @@ def inspect(zf: zipfile.ZipFile, *, feed_id: str | None = None, max_member_bytes
             raise ArchiveError(
                 f"declares {info.file_size} bytes decompressed, over the limit of {max_member_bytes} bytes per member",
                 feed_id=feed_id, filename=name)
+        if info.file_size > ratio_from and info.file_size > ratio * max(info.compress_size, 1):
+            raise ArchiveError(
+                f"declares {info.file_size} bytes decompressed from {info.compress_size} compressed, "
+                f"{info.file_size // max(info.compress_size, 1)} times its compressed size, over the limit of "
+                f"{ratio} times (a zip bomb?)", feed_id=feed_id, filename=name)
         candidates.append(info)
     if total > max_total_bytes:
         raise ArchiveError(f"the members declare {total} bytes decompressed in all, over the limit of "
                            f"{max_total_bytes} bytes", feed_id=feed_id)
+    # The whole archive against its own size: many small members, each below the size from which
+    # a member's ratio is checked, cannot add up to a bomb. zipfile never inflates a member past
+    # its declared size, so the declared sizes bound what reading the archive can produce.
+    zip_bytes = _archive_bytes(zf)
+    if total > ratio_from and total > ratio * max(zip_bytes, 1):
+        raise ArchiveError(f"the members declare {total} bytes decompressed in all, {total // max(zip_bytes, 1)} "
+                           f"times the archive's {zip_bytes} bytes, over the limit of {ratio} times (a zip bomb?)",
+                           feed_id=feed_id)
     # Two members with one name: zipfile (like unzip) opens the last one by that name, so
     # that is the one used; the earlier ones are listed as ignored.
     last_index = {info.filename: i for i, info in enumerate(candidates)}
@@ -199,9 +232,12 @@ class LimitedReader(io.RawIOBase):
     gets the member's SHA-256 (for the version's content hash) without a second pass.
     """
 
-    def __init__(self, raw: BinaryIO, limit: int, label: str, feed_id: str | None = None) -> None:
+    def __init__(self, raw: BinaryIO, limit: int, label: str, feed_id: str | None = None,
+                 compress_size: int | None = None) -> None:
         self._raw = raw
         self._limit = limit
+        self._compress_size = compress_size
+        self._ratio, self._ratio_from = expansion_limits()
         self._label = label
         self._feed_id = feed_id
         self.bytes_read = 0
@@ -231,7 +267,21 @@ class LimitedReader(io.RawIOBase):
             raise ArchiveError(
                 f"decompresses to more than {self._limit} bytes (limit; a zip bomb or a mislabelled member)",
                 feed_id=self._feed_id, filename=self._label)
+        if self.bytes_read > self._ratio_from and self.bytes_read > self._ratio * self._compressed_read():
+            raise ArchiveError(
+                f"decompresses to more than {self._ratio} times the compressed bytes read for it "
+                "(a zip bomb whose declared sizes understate it)",
+                feed_id=self._feed_id, filename=self._label)
         return data
+
+    def _compressed_read(self) -> int:
+        """Compressed bytes inflated so far: what zipfile read of the member, less what its
+        decompressor holds unused. Without those (another reader), the declared compressed size."""
+        left = getattr(self._raw, "_compress_left", None)
+        if self._compress_size is None or not isinstance(left, int):
+            return self._compress_size or 1
+        tail = getattr(getattr(self._raw, "_decompressor", None), "unconsumed_tail", b"") or b""
+        return max(self._compress_size - left - len(tail), 1)
 
     def readinto(self, b) -> int:  # type: ignore[override]
         data = self.read(len(b))
@@ -249,7 +299,8 @@ def open_member(zf: zipfile.ZipFile, member: Member, *, feed_id: str | None = No
         raw = zf.open(member.archive_name)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
         raise ArchiveError(f"cannot open member: {exc}", feed_id=feed_id, filename=member.name) from None
-    return LimitedReader(raw, limit or member_byte_limit(), member.name, feed_id)
+    return LimitedReader(raw, limit or member_byte_limit(), member.name, feed_id,
+                         compress_size=zf.getinfo(member.archive_name).compress_size)
 
 
 def iter_chunks(reader: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:

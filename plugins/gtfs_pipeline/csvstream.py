@@ -20,18 +20,26 @@ import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator
 
+from . import settings
 from .errors import FeedError
 from .reference import Column, FieldType, GtfsFile
 
 BOM = codecs.BOM_UTF8
 MAX_HEADER_BYTES = 1 << 20
-MAX_FIELD_CHARS = 64 * 1024 * 1024
 WHITESPACE = " \t"
 # Encodings tried in order; latin-1 reads any byte, so the last one never fails.
 ENCODINGS = ("utf-8", "cp1252", "latin-1")
 PG_ENCODING = {"utf-8": "UTF8", "cp1252": "WIN1252", "latin-1": "LATIN1"}
 
-csv.field_size_limit(MAX_FIELD_CHARS)
+LINES_PER_BATCH = 1 << 16
+
+
+def max_line_bytes() -> int:
+    return settings.current().max_line_bytes
+
+
+def max_columns() -> int:
+    return settings.current().max_columns
 
 
 @dataclass
@@ -78,6 +86,11 @@ class HeaderMap:
         return not self.extra_names
 
 
+def too_many_columns(count: int, cap: int, **where) -> FeedError:
+    return FeedError(f"{count} columns, more than the limit of {cap} (GTFS_MAX_COLUMNS); nothing of the file "
+                     "was loaded", **where)
+
+
 def map_header(names: list[str], gtfs_file: GtfsFile, *, feed_id: str | None = None) -> HeaderMap:
     """Map header names to reference columns; unknown, duplicate and empty names go to extras.
 
@@ -88,6 +101,9 @@ def map_header(names: list[str], gtfs_file: GtfsFile, *, feed_id: str | None = N
     notices: list[Notice] = []
     seen: set[str] = set()
     fname = gtfs_file.name
+    cap = max_columns()
+    if len(names) > cap:
+        raise too_many_columns(len(names), cap, feed_id=feed_id, filename=fname, line=1)
     for i, raw in enumerate(names):
         name = raw.strip().strip("\ufeff")
         column = gtfs_file.column_by_name.get(name)
@@ -236,8 +252,9 @@ class NumberedRecords(io.RawIOBase):
     """
 
     def __init__(self, raw: BinaryIO, first_line: int = 2, chunk_size: int = 1 << 20,
-                 on_read: Callable[[int], None] | None = None) -> None:
+                 on_read: Callable[[int], None] | None = None, max_line: int | None = None) -> None:
         self._raw = raw
+        self._max_line = max_line or max_line_bytes()
         self._line = first_line
         self._chunk = chunk_size
         self._pending = b""
@@ -245,36 +262,59 @@ class NumberedRecords(io.RawIOBase):
         self._out = b""
         self._eof = False
         self._on_read = on_read
+        self._backlog: bytes | None = None
+        self._backlog_at_end = False
+        self._quote_line = 0  # where the open quoted value started, and its bytes so far
+        self._quoted_bytes = 0
         self.maybe_padded = False
 
     def readable(self) -> bool:
         return True
 
     def _fill(self) -> None:
-        data = self._raw.read(self._chunk)
-        if self._on_read and data:
-            self._on_read(len(data))
-        buf = self._pending + data
-        lines = buf.split(b"\n")
-        if data:
+        if self._backlog is not None:
+            # Lines left from a chunk of very short lines (LINES_PER_BATCH per call): a MiB of
+            # blank lines must not become a million objects and ten MB of output at once.
+            buf, self._backlog = self._backlog, None
+            at_end = self._backlog_at_end
+        else:
+            data = self._raw.read(self._chunk)
+            if self._on_read and data:
+                self._on_read(len(data))
+            buf = self._pending + data
+            at_end = not data
+            if not self.maybe_padded and (b" " in buf or b"\t" in buf) and (
+                    buf[:1] == b" " or any(m in buf for m in _PADDING_MARKS)):
+                self.maybe_padded = True
+        lines = buf.split(b"\n", LINES_PER_BATCH)
+        if len(lines) > LINES_PER_BATCH:
+            self._backlog, self._backlog_at_end = lines.pop(), at_end
+        elif not at_end:
             self._pending = lines.pop()
+            if len(self._pending) > self._max_line:
+                raise LineTooLong(self._line + len(lines), self._max_line)
         else:
             self._eof = True
             self._pending = b""
             if lines and lines[-1] == b"":
                 lines.pop()
-        if not self.maybe_padded and (b" " in buf or b"\t" in buf) and (
-                buf[:1] == b" " or any(m in buf for m in _PADDING_MARKS)):
-            self.maybe_padded = True
         n = self._line
         if not self._in_quotes and b'"' not in buf:
             self._out += b"".join([b"%d,%b\n" % (i, line) for i, line in enumerate(lines, n)])
         else:
             parts = []
             for i, line in enumerate(lines, n):
-                parts.append(line + b"\n" if self._in_quotes else b"%d,%b\n" % (i, line))
+                if self._in_quotes:
+                    parts.append(line + b"\n")
+                    self._quoted_bytes += len(line) + 1
+                    if self._quoted_bytes > self._max_line:
+                        raise LineTooLong(self._quote_line, self._max_line, "a quoted value")
+                else:
+                    parts.append(b"%d,%b\n" % (i, line))
                 if line.count(b'"') % 2:
                     self._in_quotes = not self._in_quotes
+                    if self._in_quotes:
+                        self._quote_line, self._quoted_bytes = i, len(line)
             self._out += b"".join(parts)
         self._line = n + len(lines)
 
@@ -305,6 +345,22 @@ class NumberedRecords(io.RawIOBase):
                 return b"".join(parts)
             if size > limit:
                 raise RecordTooLong(f"a quoted field runs on for more than {limit} bytes")
+
+
+class LineTooLong(Exception):
+    """A line, or a quoted value running over lines, longer than the limit (GTFS_MAX_LINE_BYTES),
+    at ``line`` (where it starts): the caller names feed and file (see ``message``)."""
+
+    def __init__(self, line: int, limit: int, what: str = "the line") -> None:
+        super().__init__(f"{what} at line {line} is longer than {limit} bytes")
+        self.line = line
+        self.limit = limit
+        self.what = what
+
+    @property
+    def message(self) -> str:
+        return (f"{self.what} is longer than {self.limit} bytes (GTFS_MAX_LINE_BYTES); "
+                "nothing longer is read into memory")
 
 
 class RecordTooLong(Exception):
@@ -342,10 +398,14 @@ class EncodingRetry(Exception):
     """The text is not in the encoding being tried; the caller retries with the next."""
 
 
-def decoded_lines(raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20) -> Iterator[str]:
-    """Text of a byte stream, decoded incrementally; raises EncodingRetry on a bad byte."""
+def decoded_lines(raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20, first_line: int = 2,
+                  max_line: int | None = None) -> Iterator[str]:
+    """Text of a byte stream, decoded incrementally; raises EncodingRetry on a bad byte and
+    LineTooLong on a line longer than ``max_line`` (GTFS_MAX_LINE_BYTES) characters."""
+    max_line = max_line or max_line_bytes()
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     pending = ""
+    line = first_line
     while True:
         chunk = raw.read(chunk_size)
         final = not chunk
@@ -360,6 +420,9 @@ def decoded_lines(raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20) -> It
             pending = lines.pop()  # the unfinished last line, if any
             for piece in lines:
                 yield piece + "\n"
+            line += len(lines)
+            if len(pending) > max_line:
+                raise LineTooLong(line, max_line)
         if final:
             if pending:
                 yield pending
@@ -427,9 +490,10 @@ class RobustRows:
     """
 
     def __init__(self, header: HeaderMap, filename: str, notice_sink: Callable[[Notice], None],
-                 max_notices_per_code: int | None = None) -> None:
+                 max_notices_per_code: int | None = None, feed_id: str | None = None) -> None:
         self.header = header
         self.filename = filename
+        self.feed_id = feed_id
         self.sink = notice_sink
         self.rows = 0
         self.known_idx = [i for i, c in enumerate(header.positions) if c is not None]
@@ -445,24 +509,33 @@ class RobustRows:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         record_lines: list[str] = []  # the text lines of the record being read
+        limit = max_line_bytes()
+        cap = max_columns()
+        size = [0]
 
         def tracked() -> Iterator[str]:
             for piece in lines:
                 record_lines.append(piece)
+                size[0] += len(piece)
+                if size[0] > limit:
+                    raise LineTooLong(line_before + 1, limit, "the record")
                 yield piece
 
+        csv.field_size_limit(limit)
         reader = csv.reader(tracked(), strict=False)
         line_before = first_line - 1
         extras_needed = bool(self.header.extra_names)
         while True:
             record_lines.clear()
+            size[0] = 0
             try:
                 record = next(reader)
             except StopIteration:
                 break
+            except LineTooLong as exc:
+                raise FeedError(exc.message, feed_id=self.feed_id, filename=self.filename, line=exc.line) from None
             except csv.Error as exc:
-                # The csv module only fails on a field larger than the limit.
-                raise FeedError(f"unreadable CSV: {exc}", filename=self.filename,
+                raise FeedError(_csv_error(exc, limit), feed_id=self.feed_id, filename=self.filename,
                                 line=line_before + 1) from None
             line = line_before + 1
             line_before = first_line - 1 + reader.line_num
@@ -476,6 +549,8 @@ class RobustRows:
                              column.name if column else self.header.extra_names.get(index, f"column_{index + 1}"),
                              record[-1][:200], {"reason": "unterminated quoted field: it runs to the end of the "
                                                           f"file (lines {line} to {line_before}), read as one value"})
+            if len(record) > cap:
+                raise too_many_columns(len(record), cap, feed_id=self.feed_id, filename=self.filename, line=line)
             self.rows += 1
             if len(record) != self.width:
                 self._notice("invalid_row_length", "ERROR", line, None, None,
@@ -531,11 +606,41 @@ def _ends_in_open_quote(record_lines: list[str]) -> bool:
     return False
 
 
-def csv_records(lines: Iterator[str], first_line: int = 2) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of each non-blank record: for files outside the reference."""
-    reader = csv.reader(lines, strict=False)
+def _csv_error(exc: csv.Error, limit: int) -> str:
+    """The csv module fails only on a field larger than the limit."""
+    if "field larger than field limit" in str(exc):
+        return f"a value is longer than {limit} characters (GTFS_MAX_LINE_BYTES); nothing longer is read into memory"
+    return f"unreadable CSV: {exc}"
+
+
+def csv_records(lines: Iterator[str], first_line: int = 2, *, filename: str | None = None,
+                feed_id: str | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank record: for files outside the reference.
+    Raises FeedError naming the line for a value or record longer than GTFS_MAX_LINE_BYTES."""
+    limit = max_line_bytes()
+    size = [0]
     line_before = first_line - 1
-    for record in reader:
+
+    def tracked() -> Iterator[str]:
+        for piece in lines:
+            size[0] += len(piece)
+            if size[0] > limit:
+                raise LineTooLong(line_before + 1, limit, "the record")
+            yield piece
+
+    csv.field_size_limit(limit)
+    reader = csv.reader(tracked(), strict=False)
+    while True:
+        size[0] = 0
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except LineTooLong as exc:
+            raise FeedError(exc.message, feed_id=feed_id, filename=filename, line=exc.line) from None
+        except csv.Error as exc:
+            raise FeedError(_csv_error(exc, limit), feed_id=feed_id, filename=filename,
+                            line=line_before + 1) from None
         line = line_before + 1
         line_before = first_line - 1 + reader.line_num
         if not record or (len(record) == 1 and not record[0].strip()):

@@ -7,7 +7,7 @@ drops what an earlier attempt left, so loading a file twice leaves one copy.
 
 from __future__ import annotations
 
-import hashlib
+import binascii
 import io
 import json
 import queue
@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -31,6 +32,7 @@ from .csvstream import (
     HeaderMap,
     HeaderSplitter,
     IterReader,
+    LineTooLong,
     Notice,
     NumberedRecords,
     RecordTooLong,
@@ -39,6 +41,8 @@ from .csvstream import (
     decoded_lines,
     detect_header_encoding,
     map_header,
+    max_columns,
+    too_many_columns,
 )
 from .errors import FeedError
 from .reference import FILE_BY_NAME, USABILITY_FILES, FieldType, GtfsFile
@@ -340,6 +344,9 @@ def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: Head
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
         cur.execute("RELEASE SAVEPOINT fast_path")
         return rows, records.maybe_padded, raw.sha256
+    except LineTooLong as exc:
+        cur.execute("ROLLBACK TO SAVEPOINT fast_path")
+        raise _line_too_long(exc, feed_id, member) from None
     except (psycopg2.DataError, psycopg2.IntegrityError) as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
@@ -349,6 +356,10 @@ def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: Head
     except BaseException:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         raise
+
+
+def _line_too_long(exc: LineTooLong, feed_id: str, member: Member) -> FeedError:
+    return FeedError(exc.message, feed_id=feed_id, filename=member.name, line=exc.line)
 
 
 SPLIT_COPY_BYTES_ENV = "GTFS_SPLIT_COPY_BYTES"
@@ -481,6 +492,8 @@ def _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, heade
     conn.commit()
     if isinstance(failure, RecordTooLong):
         return _REFUSED
+    if isinstance(failure, LineTooLong):
+        raise _line_too_long(failure, feed_id, member) from None
     if isinstance(failure, (psycopg2.DataError, psycopg2.IntegrityError)):
         if isinstance(failure, psycopg2.errors.CharacterNotInRepertoire) and encoding == "utf-8":
             return _NEXT_ENCODING
@@ -500,7 +513,7 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
             with archive.open_member(zf, member, feed_id=feed_id) as raw:
                 splitter = HeaderSplitter(raw, member.name, feed_id)
                 rest = splitter.rest_reporting(_Progress(progress, member.name, member.size))
-                transformer = RobustRows(header, member.name, spool.add)
+                transformer = RobustRows(header, member.name, spool.add, feed_id=feed_id)
                 stream = IterReader(transformer.transform(decoded_lines(rest, enc)))
                 copy_in(cur, _copy_sql(gtfs_file, feed_version_id, columns), stream)
             cur.execute("RELEASE SAVEPOINT robust_path")
@@ -635,20 +648,7 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
                 except EncodingRetry:
                     cur.execute("ROLLBACK TO SAVEPOINT extra_csv")
         if not stored_as_rows:
-            h = hashlib.sha256()
-            blob = io.BytesIO()
-            size = 0
-            with archive.open_member(zf, member, feed_id=feed_id) as raw:
-                for chunk in archive.iter_chunks(raw):
-                    h.update(chunk)
-                    size += len(chunk)
-                    if size <= max_blob:
-                        blob.write(chunk)
-            content = psycopg2.Binary(blob.getvalue()) if size <= max_blob else None
-            member_sha = h.hexdigest()
-            cur.execute("INSERT INTO gtfs.extra_file (feed_version_id, filename, bytes, sha256, content)"
-                        " VALUES (%s, %s, %s, %s, %s)", (feed_version_id, member.name, size, h.hexdigest(),
-                                                         content))
+            member_sha = _copy_extra_blob(cur, feed_id, feed_version_id, zf, member, member.size <= max_blob)
         if reason is None:
             reason = Notice("unknown_file", "INFO", member.name, None, None, None,
                             {"archivePath": member.archive_name,
@@ -669,6 +669,31 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
     return FileResult(member.name, rows, member.size, encoding, "kept", round(seconds, 3), 1)
 
 
+def _copy_extra_blob(cur, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile, member: Member,
+                     keep_content: bool) -> str:
+    """A member kept as bytes, streamed into gtfs.extra_file by COPY (hex bytea), never held
+    whole; its size and SHA-256 are written after the content, once read. The content is
+    kept when the declared size is at most the limit (zipfile never inflates past it)."""
+    digest: list[str] = []
+
+    def chunks():
+        size = 0
+        with archive.open_member(zf, member, feed_id=feed_id) as raw:
+            if keep_content:
+                yield b"\\x"
+            for chunk in archive.iter_chunks(raw, COPY_CHUNK):
+                size += len(chunk)
+                if keep_content:
+                    yield binascii.hexlify(chunk)
+            digest.append(raw.sha256)
+        name = '"' + member.name.replace('"', '""') + '"'
+        yield f",{int(feed_version_id)},{name},{size},{raw.sha256}\n".encode("utf-8")
+
+    copy_in(cur, "COPY gtfs.extra_file (content, feed_version_id, filename, bytes, sha256)"
+            " FROM STDIN WITH (FORMAT csv)", IterReader(chunks()))
+    return digest[0]
+
+
 def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member,
                     encoding: str) -> tuple[int, list[str], str | None]:
     """Rows of a CSV member as JSON objects; returns (rows, header names in file order, SHA-256)."""
@@ -680,24 +705,36 @@ def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member,
 
     def chunks():
         nonlocal count
+        cap = max_columns()
         with archive.open_member(zf, member, feed_id=feed_id) as raw:
-            lines = decoded_lines(raw, encoding)
-            first = next(lines, "")
+            lines = decoded_lines(raw, encoding, first_line=1)
+            try:
+                first = next(lines, "")
+            except LineTooLong as exc:
+                raise FeedError(exc.message, feed_id=feed_id, filename=member.name, line=exc.line) from None
             names = next(csv.reader([first.lstrip("\ufeff")]), [])
+            if len(names) > cap:
+                raise too_many_columns(len(names), cap, feed_id=feed_id, filename=member.name, line=1)
             names = [n.strip() or f"column_{i + 1}" for i, n in enumerate(names)]
             header.extend(names)
+            in_header = Counter(header)  # header's names, counted: a test in O(1), not O(columns)
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")
-            for line, record in csv_records(lines):
+            for line, record in csv_records(lines, filename=member.name, feed_id=feed_id):
+                if len(record) > cap:
+                    raise too_many_columns(len(record), cap, feed_id=feed_id, filename=member.name, line=line)
                 obj = {}
                 for i, value in enumerate(record):
                     key = names[i] if i < len(names) else f"column_{i + 1}"
                     if key in obj:
                         key = f"{key}#{i + 1}"
                         if i < len(names):
+                            in_header[header[i]] -= 1
                             header[i] = key
-                    if key not in header:
+                            in_header[key] += 1
+                    if not in_header[key]:
                         header.append(key)
+                        in_header[key] += 1
                     obj[key] = value
                 writer.writerow([feed_version_id, member.name, line, json.dumps(obj, ensure_ascii=False)])
                 count += 1

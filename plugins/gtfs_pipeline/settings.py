@@ -151,6 +151,21 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("GTFS_MAX_TOTAL_BYTES", "max_total_bytes", 32 * 1024**3, _positive_int,
              "Largest decompressed size of all members of a zip, in bytes.", "32 GiB"),
     Variable("GTFS_MAX_MEMBERS", "max_members", 10_000, _positive_int, "Most members a zip may have."),
+    Variable("GTFS_MAX_EXPANSION_RATIO", "max_expansion_ratio", 300, _positive_int,
+             "Largest expansion (decompressed / compressed bytes) of a zip member, and of the whole archive "
+             "(all members decompressed / the zip's size), once past `GTFS_EXPANSION_CHECK_BYTES`: checked on "
+             "the sizes the archive declares and again while a member streams, so a zip bomb is refused before "
+             "it is inflated (real feeds stay below 60).", "`300`"),
+    Variable("GTFS_EXPANSION_CHECK_BYTES", "expansion_check_bytes", 4 << 20, _non_negative_int,
+             "Decompressed size from which `GTFS_MAX_EXPANSION_RATIO` applies (small, very regular files may "
+             "compress better).", "4 MiB"),
+    Variable("GTFS_MAX_LINE_BYTES", "max_line_bytes", 16 << 20, _positive_int,
+             "Longest line, record or value of a CSV member, in bytes (a value may span lines inside quotes): "
+             "the most of one the loader holds in memory. Longer is refused, naming feed, file and line.",
+             "16 MiB"),
+    Variable("GTFS_MAX_COLUMNS", "max_columns", 10_000, _positive_int,
+             "Most columns (header names, or fields of one row) of a CSV member; more is refused, naming feed, "
+             "file and line."),
     Variable("GTFS_MAINTENANCE_WORK_MEM", "maintenance_work_mem", "256MB", _pg_memory,
              "`maintenance_work_mem` of the session building a loaded file's key."),
     Variable("GTFS_COPY_STREAMS", "copy_streams", 1, _positive_int,
@@ -190,6 +205,10 @@ class Settings:
     max_member_bytes: int
     max_total_bytes: int
     max_members: int
+    max_expansion_ratio: int
+    expansion_check_bytes: int
+    max_line_bytes: int
+    max_columns: int
     maintenance_work_mem: str
     copy_streams: int
     split_copy_bytes: int

@@ -1,0 +1,214 @@
+"""Hostile and broken bytes cost only themselves (issue 15).
+
+Every input is generated here by tests/hostile.py (gigabyte bombs in a few MB, written in
+milliseconds); each is loaded by `gtfs-pipeline load` in its own process over a published
+good version, as in tests/test_bad_inputs.py, with the default limits. The child's peak
+resident memory (VmHWM, read when it exits) is checked; its wall time is printed, not
+asserted: what bounds it is the number of bytes inflated, which the refusal proves.
+"""
+
+from __future__ import annotations
+
+import time
+import zipfile
+
+import pytest
+
+import hostile
+from badfeeds import FEED_ID, published_snapshot, run_cli, version_snapshot
+from test_bad_inputs import corpus, good_is_current, latest_version, partitions_of, scalar  # noqa: F401
+
+PEAK_RSS_KIB = 150 * 1024
+RATIO = 300  # GTFS_MAX_EXPANSION_RATIO's default
+
+
+def load_refused(corpus, path, **kwargs):
+    """Load ``path`` as feed f in its own process; return (error line, peak RSS KiB, seconds) after
+    checking that it failed, that the failed version left nothing, and that what is published
+    and the good version's rows are byte for byte what they were."""
+    conn = corpus["conn"]
+    before = latest_version(conn)
+    started = time.monotonic()
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", timeout=120, **kwargs)
+    seconds = time.monotonic() - started
+    print(f"{path.name}: exit {run.returncode} in {seconds:.1f} s, peak RSS {run.peak_rss_kib / 1024:.1f} MiB")
+    assert "Traceback" not in run.stderr, run.stderr
+    assert run.returncode == 1, run.stderr
+    new = latest_version(conn)
+    assert new == before + 1
+    assert scalar(conn, "SELECT status FROM gtfs.feed_version WHERE feed_version_id = %s", new) == "failed"
+    assert partitions_of(conn, new) == []
+    assert published_snapshot(conn) == corpus["published"]
+    assert version_snapshot(conn, corpus["good"]) == corpus["good_rows"]
+    return run.error_line.removeprefix("gtfs-pipeline: error: "), run.peak_rss_kib, seconds
+
+
+def _declared(path, name):
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(name)
+    return info.file_size, info.compress_size
+
+
+def member_bomb_message(path, name):
+    size, packed = _declared(path, name)
+    return (f"feed f, file {name}: declares {size} bytes decompressed from {packed} compressed, "
+            f"{size // packed} times its compressed size, over the limit of {RATIO} times (a zip bomb?)")
+
+
+# --- zip bombs ------------------------------------------------------------------------------
+
+def test_a_blank_line_bomb_is_refused_from_its_declared_sizes(good_is_current, tmp_path):
+    """5 GiB of blank lines between two real stop_times rows, in 5 MB: refused before a byte is inflated."""
+    path = tmp_path / "blank_lines.zip"
+    hostile.blank_line_bomb(path)
+    size, packed = _declared(path, "stop_times.txt")
+    assert size > hostile.BLANK_BOMB_BYTES and size // packed > 1000
+    message, peak, _ = load_refused(good_is_current, path)
+    assert message == member_bomb_message(path, "stop_times.txt")
+    assert peak < PEAK_RSS_KIB
+
+
+def test_a_blank_line_bomb_lying_about_its_compressed_size_is_stopped_while_streaming(good_is_current, tmp_path):
+    """2 GiB of blank lines whose directory claims a tenth of that compressed (ratio 10, and the
+    archive's declared total is under 300 times its size): the bytes inflated per compressed byte
+    read give it away after GTFS_EXPANSION_CHECK_BYTES (16 MiB)."""
+    path = tmp_path / "lying.zip"
+    hostile.blank_line_bomb(path, lying=True)
+    size, packed = _declared(path, "stop_times.txt")
+    assert size // packed == 10 and size > 2 * hostile.GIB
+    with zipfile.ZipFile(path) as zf:
+        assert sum(i.file_size for i in zf.infolist()) < RATIO * path.stat().st_size
+    message, peak, _ = load_refused(good_is_current, path)
+    assert message == (f"feed f, file stop_times.txt: decompresses to more than {RATIO} times the compressed "
+                       "bytes read for it (a zip bomb whose declared sizes understate it)")
+    assert peak < PEAK_RSS_KIB
+
+
+def test_a_one_member_bomb_of_valid_rows_is_refused(good_is_current, tmp_path):
+    """4 GiB of one valid stop_times row repeated, in 10 MB."""
+    path = tmp_path / "rows.zip"
+    hostile.one_member_bomb(path)
+    message, peak, _ = load_refused(good_is_current, path)
+    assert message == member_bomb_message(path, "stop_times.txt")
+    assert peak < PEAK_RSS_KIB
+
+
+def test_a_many_member_bomb_is_refused_at_its_first_member(good_is_current, tmp_path):
+    """The feed plus 80 unknown members of 100 MiB each (7.8 GiB in 8 MB, issue 15's case)."""
+    path = tmp_path / "many.zip"
+    hostile.many_member_bomb(path)
+    message, peak, _ = load_refused(good_is_current, path)
+    assert message == member_bomb_message(path, "extra/bomb_0000.txt")
+    assert peak < PEAK_RSS_KIB
+
+
+def test_many_small_members_adding_up_to_a_bomb_are_refused_as_an_archive(good_is_current, tmp_path):
+    """1000 members of 3 MiB, each below the size from which a member's ratio is checked
+    (GTFS_EXPANSION_CHECK_BYTES, 4 MiB): the archive declares 3 GiB in 3 MB."""
+    path = tmp_path / "small_many.zip"
+    hostile.many_member_bomb(path, members=1000, each=3 * hostile.MIB)
+    with zipfile.ZipFile(path) as zf:
+        total = sum(i.file_size for i in zf.infolist())
+    size = path.stat().st_size
+    message, peak, _ = load_refused(good_is_current, path)
+    assert message == (f"feed f: the members declare {total} bytes decompressed in all, {total // size} times the "
+                       f"archive's {size} bytes, over the limit of {RATIO} times (a zip bomb?)")
+    assert peak < PEAK_RSS_KIB
+
+
+# --- bounded memory on every member ------------------------------------------------------------
+
+LINE_LIMIT = 16 * 1024 * 1024  # GTFS_MAX_LINE_BYTES's default
+# The members below are 100 MiB of one byte, which deflates 1000 to 1: the ratio limit would
+# refuse them first. Lifted here, so that what is proved is the line limit.
+NO_RATIO = {"GTFS_MAX_EXPANSION_RATIO": "1000000"}
+
+
+def test_an_unknown_member_of_one_100_mib_line_is_refused_naming_member_and_line(good_is_current, tmp_path):
+    path = tmp_path / "huge_line.zip"
+    hostile.unknown_member(path, "notes.txt", [b"note\n", (b"x" * hostile.CHUNK, 100)])
+    message, peak, _ = load_refused(good_is_current, path, env=NO_RATIO)
+    assert message == (f"feed f, file notes.txt, line 2: the line is longer than {LINE_LIMIT} bytes "
+                       "(GTFS_MAX_LINE_BYTES); nothing longer is read into memory")
+    assert peak < PEAK_RSS_KIB
+
+
+def test_an_unknown_member_of_one_100_mib_quoted_value_over_many_lines_is_refused(good_is_current, tmp_path):
+    """Lines of 1 KiB, all inside one quoted value: the record, not a line, is over the limit
+    (issue 15: this read a 64 MiB field into memory, peak RSS 719 MB, and named no file)."""
+    path = tmp_path / "huge_value.zip"
+    hostile.unknown_member(path, "notes.txt", [b'id,note\n1,"', ((b"y" * 1023 + b"\n") * 1024, 100), b'"\n'])
+    message, peak, _ = load_refused(good_is_current, path, env=NO_RATIO)
+    assert message == (f"feed f, file notes.txt, line 2: the record is longer than {LINE_LIMIT} bytes "
+                       "(GTFS_MAX_LINE_BYTES); nothing longer is read into memory")
+    assert peak < PEAK_RSS_KIB
+
+
+def test_a_stops_file_with_a_100_mib_quoted_value_is_refused_on_the_fast_path(good_is_current, tmp_path):
+    path = tmp_path / "stops_value.zip"
+    stops = hostile.Member("stops.txt", [b'stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,"',
+                                         ((b"z" * 1023 + b"\n") * 1024, 100), b'",52.51,13.41\n'])
+    hostile.write_zip(path, hostile.feed_members({"stops.txt": stops}))
+    message, peak, _ = load_refused(good_is_current, path, env=NO_RATIO)
+    assert message == (f"feed f, file stops.txt, line 3: a quoted value is longer than {LINE_LIMIT} bytes "
+                       "(GTFS_MAX_LINE_BYTES); nothing longer is read into memory")
+    assert peak < PEAK_RSS_KIB
+
+
+# --- columns ----------------------------------------------------------------------------------
+
+STOPS_HEADER = "stop_id,stop_name,stop_lat,stop_lon"
+
+
+def wide_stops(columns: int) -> bytes:
+    """stops.txt with the 4 usual columns and ``columns`` - 4 more, two rows."""
+    extra = [f"c{i}" for i in range(5, columns + 1)]
+    return (",".join([STOPS_HEADER, *extra]) + "\n"
+            + ",".join(["S1,First,52.5,13.4", *(f"v{i}" for i in range(5, columns + 1))]) + "\n"
+            + "S2,Second,52.51,13.41" + "," * len(extra) + "\n").encode()
+
+
+def test_a_stops_header_of_100_000_columns_is_refused_at_once(good_is_current, tmp_path):
+    path = tmp_path / "wide.zip"
+    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [wide_stops(100_000)])}))
+    message, peak, seconds = load_refused(good_is_current, path)
+    assert message == ("feed f, file stops.txt, line 1: 100000 columns, more than the limit of 10000 "
+                       "(GTFS_MAX_COLUMNS); nothing of the file was loaded")
+
+
+def test_an_unknown_member_of_100_000_columns_is_refused_at_once(good_is_current, tmp_path):
+    path = tmp_path / "wide_unknown.zip"
+    hostile.unknown_member(path, "wide.txt", [",".join(f"c{i}" for i in range(100_000)).encode() + b"\n1,2\n"])
+    message, peak, seconds = load_refused(good_is_current, path)
+    assert message == ("feed f, file wide.txt, line 1: 100000 columns, more than the limit of 10000 "
+                       "(GTFS_MAX_COLUMNS); nothing of the file was loaded")
+
+
+def test_a_row_of_100_000_fields_under_a_short_header_is_refused_naming_its_line(good_is_current, tmp_path):
+    path = tmp_path / "wide_row.zip"
+    hostile.unknown_member(path, "wide.txt", [b"a,b\n1,2\n" + b"x," * 99_999 + b"x\n"])
+    message, _, _ = load_refused(good_is_current, path)
+    assert message == ("feed f, file wide.txt, line 3: 100000 columns, more than the limit of 10000 "
+                       "(GTFS_MAX_COLUMNS); nothing of the file was loaded")
+
+
+def test_9000_columns_load(good_is_current, tmp_path):
+    """stops.txt with 8 996 columns beyond the reference's, and an unknown member of 9 000 columns."""
+    corpus = good_is_current
+    conn = corpus["conn"]
+    path = tmp_path / "wide_ok.zip"
+    wide = ",".join(f"k{i}" for i in range(9000)) + "\n" + ",".join(str(i) for i in range(9000)) + "\n"
+    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [wide_stops(9000)])},
+                                                 [hostile.Member("wide.txt", [wide.encode()])]))
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
+    assert run.returncode == 0, run.stderr
+    vid = latest_version(conn)
+    assert scalar(conn, "SELECT count(*) FROM gtfs.notice WHERE feed_version_id = %s AND code = 'unknown_column'",
+                  vid) == 8996
+    assert scalar(conn, "SELECT extras->>'c9000' FROM gtfs.stops WHERE feed_version_id = %s AND stop_id = 'S1'",
+                  vid) == "v9000"
+    assert scalar(conn, "SELECT (SELECT count(*) FROM jsonb_object_keys(extras)) FROM gtfs.stops"
+                  " WHERE feed_version_id = %s AND stop_id = 'S1'", vid) == 8996
+    assert scalar(conn, "SELECT record->>'k8999' FROM gtfs.extra_file_row WHERE feed_version_id = %s"
+                  " AND filename = 'wide.txt'", vid) == "8999"
+    assert published_snapshot(conn) == corpus["published"]
