@@ -212,3 +212,71 @@ def test_9000_columns_load(good_is_current, tmp_path):
     assert scalar(conn, "SELECT record->>'k8999' FROM gtfs.extra_file_row WHERE feed_version_id = %s"
                   " AND filename = 'wide.txt'", vid) == "8999"
     assert published_snapshot(conn) == corpus["published"]
+
+
+# --- encodings, line by line ------------------------------------------------------------------
+
+def rows_of(conn, query, *args):
+    with conn.cursor() as cur:
+        cur.execute(query, args)
+        out = cur.fetchall()
+    conn.rollback()
+    return out
+
+
+def test_one_latin1_line_in_a_utf8_stops_file_is_decoded_alone(good_is_current, tmp_path):
+    """Issue 15: one stray byte decoded the whole file as Windows-1252 ('ZÃ¼rich'). Now the UTF-8
+    lines keep their bytes and only the bad line is decoded by the fallback, with a notice."""
+    corpus = good_is_current
+    conn = corpus["conn"]
+    stops = ("stop_id,stop_name,stop_lat,stop_lon\n"
+             "S1,Zürich Hauptbahnhof,52.5,13.4\n").encode() + b"S2,Caf\xe9 de la Gare,52.51,13.41\n" + \
+        "S3,Genève,52.52,13.42\n".encode()
+    path = tmp_path / "mixed.zip"
+    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [stops])}))
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
+    assert run.returncode == 0, run.stderr
+    vid = latest_version(conn)
+    stored = rows_of(conn, "SELECT stop_id, convert_to(stop_name, 'UTF8') FROM gtfs.stops WHERE feed_version_id = %s"
+                     " ORDER BY stop_id", vid)
+    assert [(stop_id, bytes(name)) for stop_id, name in stored] == [
+        ("S1", "Zürich Hauptbahnhof".encode()),  # the file's own bytes
+        ("S2", "Café de la Gare".encode()),
+        ("S3", "Genève".encode()),
+    ]
+    assert rows_of(conn, "SELECT code, severity, filename, line_number, value, context FROM gtfs.notice"
+                   " WHERE feed_version_id = %s AND source = 'loader'", vid) == [
+        ("invalid_character", "ERROR", "stops.txt", 3, "S2,Café de la Gare,52.51,13.41",
+         {"reason": "not UTF-8 (byte e9 at byte 7 of the line): this line alone was decoded as cp1252",
+          "decodedAs": "cp1252", "bytePosition": 7})]
+    assert rows_of(conn, "SELECT encoding, load_path FROM gtfs.feed_version_file WHERE feed_version_id = %s"
+                   " AND filename = 'stops.txt'", vid) == [("utf-8", "robust")]
+
+
+# --- header names ------------------------------------------------------------------------------
+
+def test_every_change_to_a_header_name_is_a_notice(good_is_current, tmp_path):
+    """Whitespace and a NUL byte are removed from names, each with a notice; names are matched
+    exactly, and one that differs from a reference column only in case says so."""
+    corpus = good_is_current
+    conn = corpus["conn"]
+    stops = b"stop_id , stop_name,stop_la\x00t,stop_lon,Stop_Desc\nS1,First,52.5,13.4,d1\nS2,Second,52.51,13.41,\n"
+    path = tmp_path / "header.zip"
+    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [stops])}))
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
+    assert run.returncode == 0, run.stderr
+    vid = latest_version(conn)
+    assert rows_of(conn, "SELECT code, severity, line_number, field_name, value, context FROM gtfs.notice"
+                   " WHERE feed_version_id = %s AND source = 'loader' ORDER BY (context->>'index')::int, code",
+                   vid) == [
+        ("leading_or_trailing_whitespaces", "WARNING", 1, "stop_id", "stop_id ",
+         {"index": 1, "reason": "whitespace removed from the header name"}),
+        ("leading_or_trailing_whitespaces", "WARNING", 1, "stop_name", " stop_name",
+         {"index": 2, "reason": "whitespace removed from the header name"}),
+        ("invalid_character", "ERROR", 1, "stop_lat", "stop_la\\0t",
+         {"index": 3, "reason": "NUL byte removed from the header name"}),
+        ("unknown_column", "INFO", 1, "Stop_Desc", None, {"index": 5, "differsOnlyInCaseFrom": "stop_desc"}),
+    ]
+    assert rows_of(conn, "SELECT stop_id, stop_name, stop_lat, extras FROM gtfs.stops WHERE feed_version_id = %s"
+                   " ORDER BY stop_id", vid) == [("S1", "First", 52.5, {"Stop_Desc": "d1"}),
+                                                 ("S2", "Second", 52.51, None)]

@@ -104,8 +104,22 @@ def map_header(names: list[str], gtfs_file: GtfsFile, *, feed_id: str | None = N
     cap = max_columns()
     if len(names) > cap:
         raise too_many_columns(len(names), cap, feed_id=feed_id, filename=fname, line=1)
+    lower = {c.name.lower(): c.name for c in gtfs_file.columns}
     for i, raw in enumerate(names):
-        name = raw.strip().strip("\ufeff")
+        name = raw.replace("\x00", "")
+        if name != raw:
+            notices.append(Notice("invalid_character", "ERROR", fname, 1, name.strip().strip("\ufeff"),
+                                  raw.replace("\x00", "\\0"),
+                                  {"index": i + 1, "reason": "NUL byte removed from the header name"}))
+        if "\ufeff" in name:
+            notices.append(Notice("invalid_character", "ERROR", fname, 1, name.replace("\ufeff", "").strip(), name,
+                                  {"index": i + 1, "reason": "byte order mark (U+FEFF) removed from the header name"}))
+            name = name.replace("\ufeff", "")
+        stripped = name.strip()
+        if stripped != name:
+            notices.append(Notice("leading_or_trailing_whitespaces", "WARNING", fname, 1, stripped, name,
+                                  {"index": i + 1, "reason": "whitespace removed from the header name"}))
+        name = stripped
         column = gtfs_file.column_by_name.get(name)
         if not name:
             key = f"column_{i + 1}"
@@ -118,7 +132,11 @@ def map_header(names: list[str], gtfs_file: GtfsFile, *, feed_id: str | None = N
             positions.append(None)
             extra_names[i] = key
         elif column is None:
-            notices.append(Notice("unknown_column", "INFO", fname, 1, name, None, {"index": i + 1}))
+            context = {"index": i + 1}
+            if name.lower() in lower:
+                # Names are matched exactly, as MobilityData's validator does: said, not changed.
+                context["differsOnlyInCaseFrom"] = lower[name.lower()]
+            notices.append(Notice("unknown_column", "INFO", fname, 1, name, None, context))
             positions.append(None)
             extra_names[i] = name
         else:
@@ -193,8 +211,10 @@ class HeaderSplitter:
         return False
 
     def header_names(self, encoding: str) -> list[str]:
-        text = self.header_bytes.decode(encoding, errors="replace").replace("\x00", "")
-        rows = list(csv.reader(io.StringIO(text)))
+        """The header's names as written (NUL bytes included: map_header removes them, with a notice)."""
+        text = self.header_bytes.decode(encoding, errors="replace")
+        rows = list(csv.reader(io.StringIO(text.replace("\x00", "\ufffe")), strict=False))
+        rows = [[n.replace("\ufffe", "\x00") for n in row] for row in rows]
         return rows[0] if rows else []
 
     @property
@@ -427,6 +447,91 @@ def decoded_lines(raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20, first
             if pending:
                 yield pending
             return
+
+
+FALLBACK_ENCODINGS = ENCODINGS[1:]  # a line that is not UTF-8 is read as the first of these that decodes it
+
+
+@dataclass
+class MixedStats:
+    """What per-line decoding met: lines that are UTF-8 beyond ASCII, lines that were not UTF-8."""
+
+    utf8_text: bool = False  # a line with non-ASCII characters was valid UTF-8
+    fallback_lines: int = 0
+
+    @property
+    def consistently_other(self) -> bool:
+        """Lines not UTF-8 and none that is UTF-8 beyond ASCII: the file is in another encoding."""
+        return self.fallback_lines > 0 and not self.utf8_text
+
+
+def mixed_lines(raw: BinaryIO, stats: MixedStats,
+                on_fallback: Callable[[int, int, bytes, str, str], None] | None = None,
+                chunk_size: int = 1 << 20, first_line: int = 2, max_line: int | None = None) -> Iterator[str]:
+    """Text lines of a UTF-8 byte stream in which a line that is not UTF-8 is decoded alone by
+    the fallback (Windows-1252, then Latin-1): ``on_fallback(line, byte position (1-based),
+    the bad bytes, the encoding used, the line's text)`` is called for each. Every other line
+    keeps its UTF-8 text. A chunk of whole lines is decoded at once (the common case);
+    only a chunk that fails is decoded line by line."""
+    max_line = max_line or max_line_bytes()
+    pending = b""
+    line = first_line
+    while True:
+        chunk = raw.read(chunk_size)
+        final = not chunk
+        buf = pending + chunk
+        if final:
+            complete, pending = buf, b""
+        else:
+            cut = buf.rfind(b"\n") + 1
+            complete, pending = buf[:cut], buf[cut:]
+            if len(pending) > max_line:
+                raise LineTooLong(line + complete.count(b"\n"), max_line)
+        if complete:
+            try:
+                pieces = complete.decode("utf-8").split("\n")
+                if not stats.utf8_text and not complete.isascii():
+                    stats.utf8_text = True
+            except UnicodeDecodeError:
+                pieces = [_decode_line(piece, line + i, stats, on_fallback)
+                          for i, piece in enumerate(complete.split(b"\n"))]
+            last = pieces.pop()  # '' after a final newline, else the file's last line (no newline)
+            for piece in pieces:
+                yield piece + "\n"
+            line += len(pieces)
+            if last:
+                yield last
+        if final:
+            return
+
+
+def _decode_line(data: bytes, line: int, stats: MixedStats, on_fallback) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        stats.fallback_lines += 1
+        for enc in FALLBACK_ENCODINGS:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if on_fallback is not None:
+                on_fallback(line, exc.start + 1, data[exc.start:exc.end], enc, text)
+            return text
+        raise AssertionError("latin-1 decodes any byte") from None
+    if not stats.utf8_text and not data.isascii():
+        stats.utf8_text = True
+    return text
+
+
+def has_utf8_text(raw: BinaryIO) -> bool:
+    """Whether any line of the stream holds non-ASCII text that is valid UTF-8 (then a line that
+    is not UTF-8 is a stray, decoded alone; without one the file is in another encoding)."""
+    stats = MixedStats()
+    for _ in mixed_lines(raw, stats):
+        if stats.utf8_text:
+            return True
+    return stats.utf8_text
 
 
 # --- value typing: strict GTFS spellings that PostgreSQL reads identically ---

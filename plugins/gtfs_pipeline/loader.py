@@ -33,6 +33,7 @@ from .csvstream import (
     HeaderSplitter,
     IterReader,
     LineTooLong,
+    MixedStats,
     Notice,
     NumberedRecords,
     RecordTooLong,
@@ -40,8 +41,10 @@ from .csvstream import (
     csv_records,
     decoded_lines,
     detect_header_encoding,
+    has_utf8_text,
     map_header,
     max_columns,
+    mixed_lines,
     too_many_columns,
 )
 from .errors import FeedError
@@ -273,7 +276,9 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
                 outcome = _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header, enc,
                                     progress)
             if outcome == _NEXT_ENCODING:
-                continue
+                if _has_utf8_text(zf, member, feed_id):
+                    break  # UTF-8 with stray lines in another encoding: the robust path decodes line by line
+                continue  # consistently another encoding: the fast path reads it as Windows-1252
             if outcome == _REFUSED:
                 break
             (rows, maybe_padded, member_sha), load_path, encoding = outcome, "fast", enc
@@ -505,6 +510,13 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
             progress) -> tuple[int, str, str | None]:
     """Rows, encoding and the member's SHA-256, parsing and typing in Python."""
     columns = [c.name for c in header.known_columns] + [EXTRAS_COLUMN, LINE_COLUMN]
+
+    def fallback(line: int, position: int, bad: bytes, enc: str, text: str) -> None:
+        spool.add(Notice("invalid_character", "ERROR", member.name, line, None, text.rstrip("\r\n")[:200],
+                         {"reason": f"not UTF-8 (byte{'s' if len(bad) > 1 else ''} {bad.hex(' ')} at byte "
+                                    f"{position} of the line): this line alone was decoded as {enc}",
+                          "decodedAs": enc, "bytePosition": position}))
+
     for enc in ENCODINGS:
         cur.execute("SAVEPOINT robust_path")
         mark = spool.file.tell(), spool.count
@@ -514,8 +526,13 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
                 splitter = HeaderSplitter(raw, member.name, feed_id)
                 rest = splitter.rest_reporting(_Progress(progress, member.name, member.size))
                 transformer = RobustRows(header, member.name, spool.add, feed_id=feed_id)
-                stream = IterReader(transformer.transform(decoded_lines(rest, enc)))
+                stats = MixedStats()
+                # UTF-8 line by line first: a line that is not UTF-8 is decoded alone by the fallback.
+                lines = mixed_lines(rest, stats, fallback) if enc == "utf-8" else decoded_lines(rest, enc)
+                stream = IterReader(transformer.transform(lines))
                 copy_in(cur, _copy_sql(gtfs_file, feed_version_id, columns), stream)
+            if stats.consistently_other:
+                raise EncodingRetry("no line is UTF-8 beyond ASCII: the file is in another encoding")
             cur.execute("RELEASE SAVEPOINT robust_path")
             return transformer.rows, enc, raw.sha256
         except EncodingRetry:
@@ -529,6 +546,11 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
             raise FeedError(f"the database refused the cleaned rows: {exc.pgerror or exc}",
                             feed_id=feed_id, filename=member.name) from None
     raise AssertionError("latin-1 decodes any byte")
+
+
+def _has_utf8_text(zf, member: Member, feed_id: str) -> bool:
+    with archive.open_member(zf, member, feed_id=feed_id) as raw:
+        return has_utf8_text(HeaderSplitter(raw, member.name, feed_id).rest)
 
 
 def _trim_padded_text(cur, gtfs_file: GtfsFile, feed_version_id: int, header: HeaderMap) -> None:
