@@ -1,6 +1,7 @@
 """Cost of wide CSV files: is a load linear in the number of columns? (issue 15)
 
-    python bench/columns_bench.py --dsn URL [--columns 1000 9000] [--cells 4000000]
+    python bench/columns_bench.py --dsn URL [--columns 1000 9000] [--cells 4000000] [--rows N ...]
+                                  [--plugins OTHER_CHECKOUT/plugins]
 
 For each column count N, a zip of the minimal feed plus two files of N columns and
 cells / N rows (the same number of values at every N): stops.txt (4 reference columns,
@@ -52,8 +53,8 @@ def build(path: Path, columns: int, rows: int) -> None:
                 out.write(row)
 
 
-def load(dsn: str, path: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins"), "GTFS_DATABASE_URL": dsn}
+def load(dsn: str, path: Path, plugins: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(plugins), "GTFS_DATABASE_URL": dsn}
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "gtfs_pipeline.cli", "load", str(path), "--feed-id", "colbench",
                            "--json", "--no-publish", "--no-validate", "--no-geometry", "--jobs", "1"],
@@ -71,14 +72,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dsn", required=True)
     parser.add_argument("--columns", type=int, nargs="+", default=[1000, 9000])
     parser.add_argument("--cells", type=int, default=4_000_000)
+    parser.add_argument("--rows", type=int, nargs="+", help="row counts to run (default: cells / columns, and 2)")
+    parser.add_argument("--plugins", type=Path, default=REPO / "plugins",
+                        help="the loader's code to time (another checkout's plugins/ for a before/after)")
     args = parser.parse_args(argv)
     results = {"load_average": os.getloadavg(), "runs": []}
     with tempfile.TemporaryDirectory() as tmp:
         for columns in args.columns:
-            for rows in (max(2, args.cells // columns), 2):
+            for rows in args.rows or (max(2, args.cells // columns), 2):
                 path = Path(tmp) / f"cols{columns}_{rows}.zip"
                 build(path, columns, rows)
-                got = load(args.dsn, path)
+                got = load(args.dsn, path, args.plugins)
                 cells = columns * rows
                 got.update(columns=columns, rows=rows, cells=cells,
                            stops_us_per_value=round(got["stops_s"] / cells * 1e6, 3),

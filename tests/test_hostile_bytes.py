@@ -280,3 +280,20 @@ def test_every_change_to_a_header_name_is_a_notice(good_is_current, tmp_path):
     assert rows_of(conn, "SELECT stop_id, stop_name, stop_lat, extras FROM gtfs.stops WHERE feed_version_id = %s"
                    " ORDER BY stop_id", vid) == [("S1", "First", 52.5, {"Stop_Desc": "d1"}),
                                                  ("S2", "Second", 52.51, None)]
+
+
+def test_one_latin1_line_in_a_utf8_unknown_member_is_decoded_alone(good_is_current, tmp_path):
+    corpus = good_is_current
+    conn = corpus["conn"]
+    path = tmp_path / "mixed_unknown.zip"
+    hostile.unknown_member(path, "notes.txt", ["id,name\n1,Zürich\n".encode() + b"2,Caf\xe9\n"])
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
+    assert run.returncode == 0, run.stderr
+    vid = latest_version(conn)
+    assert rows_of(conn, "SELECT line_number, record FROM gtfs.extra_file_row WHERE feed_version_id = %s"
+                   " ORDER BY line_number", vid) == [(2, {"id": "1", "name": "Zürich"}), (3, {"id": "2", "name": "Café"})]
+    assert rows_of(conn, "SELECT code, filename, line_number, context->>'decodedAs' FROM gtfs.notice"
+                   " WHERE feed_version_id = %s AND code = 'invalid_character'", vid) == [
+        ("invalid_character", "notes.txt", 3, "cp1252")]
+    assert rows_of(conn, "SELECT encoding FROM gtfs.feed_version_file WHERE feed_version_id = %s"
+                   " AND filename = 'notes.txt'", vid) == [("utf-8",)]

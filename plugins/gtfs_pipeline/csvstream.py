@@ -42,6 +42,11 @@ def max_columns() -> int:
     return settings.current().max_columns
 
 
+# Every csv reader of the package (headers, identity, the robust path) may meet a value up to the
+# line limit; the readers that hold values set it again from the settings at each call.
+csv.field_size_limit(max_line_bytes())
+
+
 @dataclass
 class Notice:
     """A notice in the validator's vocabulary, as the loader writes it."""
@@ -213,6 +218,7 @@ class HeaderSplitter:
     def header_names(self, encoding: str) -> list[str]:
         """The header's names as written (NUL bytes included: map_header removes them, with a notice)."""
         text = self.header_bytes.decode(encoding, errors="replace")
+        csv.field_size_limit(max(max_line_bytes(), MAX_HEADER_BYTES))
         rows = list(csv.reader(io.StringIO(text.replace("\x00", "\ufffe")), strict=False))
         rows = [[n.replace("\ufffe", "\x00") for n in row] for row in rows]
         return rows[0] if rows else []

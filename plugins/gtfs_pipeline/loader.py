@@ -511,11 +511,7 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
     """Rows, encoding and the member's SHA-256, parsing and typing in Python."""
     columns = [c.name for c in header.known_columns] + [EXTRAS_COLUMN, LINE_COLUMN]
 
-    def fallback(line: int, position: int, bad: bytes, enc: str, text: str) -> None:
-        spool.add(Notice("invalid_character", "ERROR", member.name, line, None, text.rstrip("\r\n")[:200],
-                         {"reason": f"not UTF-8 (byte{'s' if len(bad) > 1 else ''} {bad.hex(' ')} at byte "
-                                    f"{position} of the line): this line alone was decoded as {enc}",
-                          "decodedAs": enc, "bytePosition": position}))
+    fallback = _fallback_notices(member.name, spool)
 
     for enc in ENCODINGS:
         cur.execute("SAVEPOINT robust_path")
@@ -546,6 +542,17 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
             raise FeedError(f"the database refused the cleaned rows: {exc.pgerror or exc}",
                             feed_id=feed_id, filename=member.name) from None
     raise AssertionError("latin-1 decodes any byte")
+
+
+def _fallback_notices(filename: str, spool: "_NoticeSpool") -> Callable[[int, int, bytes, str, str], None]:
+    """mixed_lines' on_fallback: an invalid_character notice for each line decoded alone."""
+
+    def fallback(line: int, position: int, bad: bytes, enc: str, text: str) -> None:
+        spool.add(Notice("invalid_character", "ERROR", filename, line, None, text.rstrip("\r\n")[:200],
+                         {"reason": f"not UTF-8 (byte{'s' if len(bad) > 1 else ''} {bad.hex(' ')} at byte "
+                                    f"{position} of the line): this line alone was decoded as {enc}",
+                          "decodedAs": enc, "bytePosition": position}))
+    return fallback
 
 
 def _has_utf8_text(zf, member: Member, feed_id: str) -> bool:
@@ -662,10 +669,13 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
         if member.kind == "extra_csv":
             for enc in ENCODINGS:
                 cur.execute("SAVEPOINT extra_csv")
+                spool = _NoticeSpool(feed_version_id)
                 try:
-                    rows, columns, member_sha = _copy_extra_csv(cur, feed_id, feed_version_id, zf, member, enc)
+                    rows, columns, member_sha = _copy_extra_csv(cur, feed_id, feed_version_id, zf, member, enc,
+                                                                spool)
                     cur.execute("RELEASE SAVEPOINT extra_csv")
                     stored_as_rows, encoding = True, enc
+                    spool.flush_to(cur)
                     break
                 except EncodingRetry:
                     cur.execute("ROLLBACK TO SAVEPOINT extra_csv")
@@ -716,9 +726,11 @@ def _copy_extra_blob(cur, feed_id: str, feed_version_id: int, zf: zipfile.ZipFil
     return digest[0]
 
 
-def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member,
-                    encoding: str) -> tuple[int, list[str], str | None]:
-    """Rows of a CSV member as JSON objects; returns (rows, header names in file order, SHA-256)."""
+def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding: str,
+                    spool: "_NoticeSpool") -> tuple[int, list[str], str | None]:
+    """Rows of a CSV member as JSON objects; returns (rows, header names in file order, SHA-256).
+    As UTF-8, a line that is not UTF-8 is decoded alone (a notice in ``spool``); EncodingRetry
+    when no line is UTF-8 beyond ASCII but some are not UTF-8 (the file is in another encoding)."""
     import csv
 
     count = 0
@@ -729,7 +741,8 @@ def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member,
         nonlocal count
         cap = max_columns()
         with archive.open_member(zf, member, feed_id=feed_id) as raw:
-            lines = decoded_lines(raw, encoding, first_line=1)
+            lines = (mixed_lines(raw, stats, _fallback_notices(member.name, spool), first_line=1)
+                     if encoding == "utf-8" else decoded_lines(raw, encoding, first_line=1))
             try:
                 first = next(lines, "")
             except LineTooLong as exc:
@@ -767,8 +780,11 @@ def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member,
             digest.append(raw.sha256)
             yield out.getvalue().encode("utf-8")
 
+    stats = MixedStats()
     copy_in(cur, "COPY gtfs.extra_file_row (feed_version_id, filename, line_number, record)"
             " FROM STDIN WITH (FORMAT csv)", IterReader(chunks()))
+    if stats.consistently_other:
+        raise EncodingRetry("no line is UTF-8 beyond ASCII: the file is in another encoding")
     return count, header, (digest or [None])[0]
 
 
