@@ -52,7 +52,8 @@ def _archive_bytes(zf: zipfile.ZipFile) -> int:
         return os.fstat(fp.fileno()).st_size
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         at = fp.tell()
-        size = fp.seek(0, io.SEEK_END)
+        fp.seek(0, io.SEEK_END)
+        size = fp.tell()
         fp.seek(at)
         return size
 
