@@ -6,11 +6,20 @@ GTFS time counts from "noon minus 12 h" of the service date in the agency's time
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import uuid
+import zipfile
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg2
+import pytest
+
+from conftest import SHARED_FEEDS
 from feedbuilder import write_feed
-from gtfs_pipeline import versions
+from gtfs_pipeline import db, versions
 
 UTC = dt.timezone.utc
 NEW_YORK = "America/New_York"
@@ -171,6 +180,16 @@ def test_frequency_trips_expand_to_one_run_per_headway(conn, tmp_path):
                 vid, FREQUENCY_DAY) == [("T1", None, None)]
 
 
+def test_an_empty_exact_times_is_frequency_based(conn, tmp_path):
+    feed = frequency_feed()
+    feed["frequencies.txt"] = "trip_id,start_time,end_time,headway_secs\nF0,06:00:00,06:30:00,1200\n"
+    vid = load(conn, tmp_path, feed)
+    base = noon_minus_12h(FREQUENCY_DAY, "Europe/Berlin")
+    assert rows(conn, "SELECT trip_id, exact_times, departure_time FROM gtfs.departures(%s, 'S1', %s, %s)",
+                vid, base + gtfs_time("06:00:00"), base + gtfs_time("07:00:00")) == [
+        ("F0", 0, gtfs_time("06:00:00")), ("F0", 0, gtfs_time("06:20:00"))]
+
+
 def test_departures_in_a_window_in_order_with_frequencies(conn, tmp_path):
     vid = load(conn, tmp_path, frequency_feed())
     base = noon_minus_12h(FREQUENCY_DAY, "Europe/Berlin")
@@ -291,3 +310,155 @@ def test_a_retried_finalize_rebuilds_the_same_service_days(conn, tmp_path):
     assert rows(conn, "SELECT service_id, date, t_base FROM gtfs.service_days WHERE feed_version_id = %s"
                       " ORDER BY date", vid) == before
     assert len(before) == 262
+
+
+# --- on the shared real feeds ------------------------------------------------------------------
+
+def _members(zf) -> dict[str, str]:
+    """GTFS name -> member path (files may sit in a subfolder; macOS junk is not a member)."""
+    out = {}
+    for name in zf.namelist():
+        if name.startswith("__MACOSX/") or name.endswith("/"):
+            continue
+        out.setdefault(name.rsplit("/", 1)[-1], name)
+    return out
+
+
+def _records(zf, members, name):
+    if name not in members:
+        return
+    with zf.open(members[name]) as raw:
+        reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""))
+        for row in reader:
+            yield {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+
+
+def _seconds(text: str) -> int | None:
+    if not text:
+        return None
+    h, m, s = (int(x) for x in text.split(":"))
+    return h * 3600 + m * 60 + s
+
+
+def _date(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%Y%m%d").date()
+
+
+def count_from_zip(path: Path, stops: int = 3, dates: int = 3) -> tuple[dict, list, list]:
+    """An independent count, with the csv module, of the stop times per (stop, service date):
+    calendar.txt's weekdays from start to end date, less calendar_dates.txt's removals, plus its
+    additions; a trip of frequencies.txt once per run (a run every headway_secs from start_time
+    while it starts before end_time). Returns ({(stop, date): count} for a few stops and dates
+    (the busiest stop, a median one, the quietest; the first, middle and last date), stops, dates)."""
+    with zipfile.ZipFile(path) as zf:
+        members = _members(zf)
+        days: dict[str, set] = {}
+        for r in _records(zf, members, "calendar.txt"):
+            flags = [r[d] == "1" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                           "sunday")]
+            d, end = _date(r["start_date"]), _date(r["end_date"])
+            while d <= end:
+                if flags[d.weekday()]:
+                    days.setdefault(r["service_id"], set()).add(d)
+                d += dt.timedelta(days=1)
+        for r in _records(zf, members, "calendar_dates.txt"):
+            if r["exception_type"] == "2":
+                days.get(r["service_id"], set()).discard(_date(r["date"]))
+        for r in _records(zf, members, "calendar_dates.txt"):
+            if r["exception_type"] == "1":
+                days.setdefault(r["service_id"], set()).add(_date(r["date"]))
+        service: dict[str, str] = {}
+        for r in _records(zf, members, "trips.txt"):
+            service.setdefault(r["trip_id"], r["service_id"])
+        runs: dict[str, int] = {}
+        for r in _records(zf, members, "frequencies.txt"):
+            start, end, headway = _seconds(r["start_time"]), _seconds(r["end_time"]), int(r["headway_secs"])
+            runs[r["trip_id"]] = runs.get(r["trip_id"], 0)  # in frequencies.txt: only its runs count
+            if headway > 0 and end > start:
+                runs[r["trip_id"]] += -(-(end - start) // headway)
+        seen = set()
+        per_trip_stop: dict[tuple[str, str], int] = {}
+        for r in _records(zf, members, "stop_times.txt"):
+            key = (r["trip_id"], int(r["stop_sequence"]))
+            if key in seen or not r.get("stop_id"):
+                continue
+            seen.add(key)
+            k = (r["trip_id"], r["stop_id"])
+            per_trip_stop[k] = per_trip_stop.get(k, 0) + 1
+    per_stop_date: dict[tuple[str, dt.date], int] = {}
+    for (trip, stop), n in per_trip_stop.items():
+        if trip not in service:
+            continue
+        n *= runs.get(trip, 1)
+        for d in days.get(service[trip], ()):
+            per_stop_date[(stop, d)] = per_stop_date.get((stop, d), 0) + n
+    totals: dict[str, int] = {}
+    for (stop, _d), n in per_stop_date.items():
+        totals[stop] = totals.get(stop, 0) + n
+    ranked = sorted(totals, key=lambda s: (-totals[s], s))
+    chosen_stops = sorted({ranked[0], ranked[len(ranked) // 2], ranked[-1]}) if ranked else []
+    all_dates = sorted({d for ds in days.values() for d in ds})
+    chosen_dates = sorted({all_dates[0], all_dates[len(all_dates) // 2], all_dates[-1]}) if all_dates else []
+    counts = {(s, d): per_stop_date.get((s, d), 0) for s in chosen_stops for d in chosen_dates}
+    return counts, chosen_stops, chosen_dates
+
+
+SHARED = sorted(p.name for p in SHARED_FEEDS.glob("*.zip")) if SHARED_FEEDS.is_dir() else []
+
+
+# What the timetable reads: the other members are left out of the copies loaded (shapes.txt is
+# most of the rest), which saves a quarter of the load time.
+TIMETABLE_MEMBERS = {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
+                     "calendar_dates.txt", "frequencies.txt", "locations.geojson"}
+
+
+def timetable_copy(source: Path, target: Path) -> Path:
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename.rsplit("/", 1)[-1] in TIMETABLE_MEMBERS and not info.filename.startswith("__MACOSX/"):
+                zout.writestr(info, zin.read(info))
+    return target
+
+
+@pytest.fixture(scope="module")
+def shared_loaded(shared_feeds, pg_server, template_db, tmp_path_factory):
+    """All shared feeds loaded into one database: (connection, {zip name: feed_version_id})."""
+    folder = tmp_path_factory.mktemp("timetable-feeds")
+    name = f"gtfs_tt_shared_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(pg_server)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+    c = db.connect(pg_server.rsplit("/", 1)[0] + "/" + name)
+    ids = {feed: versions.load_feed(c, timetable_copy(shared_feeds / feed, folder / feed), feed.rsplit("-", 1)[0],
+                                    geometry=False, validate=False).feed_version_id for feed in SHARED}
+    yield c, ids
+    c.close()
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+@pytest.mark.parametrize("feed", SHARED or ["(no shared feeds)"])
+def test_departures_per_stop_and_date_match_a_count_from_the_zip(shared_loaded, shared_feeds, feed):
+    c, ids = shared_loaded
+    expected, stops, dates = count_from_zip(shared_feeds / feed)
+    if not stops:  # GTFS-Flex (c-tran-flex): its stop times name zones (location_id), no stop
+        assert rows(c, "SELECT count(stop_id) FROM gtfs.arrivals_departures WHERE feed_version_id = %s",
+                    ids[feed]) == [(0,)]
+        assert rows(c, "SELECT count(*) > 0 FROM gtfs.arrivals_departures WHERE feed_version_id = %s",
+                    ids[feed]) == [(True,)]
+        return
+    got = {(s, d): n for s, d, n in rows(
+        c, "SELECT stop_id, date, count(*) FROM gtfs.arrivals_departures WHERE feed_version_id = %s"
+           " AND stop_id = ANY(%s) AND date = ANY(%s) GROUP BY 1, 2", ids[feed], stops, dates)}
+    assert {k: got.get(k, 0) for k in expected} == expected
+    # The function finds the same stop times of the busiest (stop, date) that have a departure time.
+    (stop, day), n = max(expected.items(), key=lambda kv: (kv[1], kv[0]))
+    with_time = rows(c, "SELECT count(*) FROM gtfs.arrivals_departures WHERE feed_version_id = %s AND stop_id = %s"
+                        " AND date = %s AND t_departure IS NOT NULL", ids[feed], stop, day)[0][0]
+    base = rows(c, "SELECT min(t_base) FROM gtfs.service_days WHERE feed_version_id = %s AND date = %s",
+                ids[feed], day)[0][0]
+    found = rows(c, "SELECT count(*) FROM gtfs.departures(%s, %s, %s, %s, false) WHERE date = %s",
+                 ids[feed], stop, base, base + dt.timedelta(hours=100), day)[0][0]
+    assert found == with_time

@@ -17,16 +17,17 @@ WITH weekly AS (
        AND CASE extract(isodow FROM d)
                WHEN 1 THEN c.monday WHEN 2 THEN c.tuesday WHEN 3 THEN c.wednesday WHEN 4 THEN c.thursday
                WHEN 5 THEN c.friday WHEN 6 THEN c.saturday WHEN 7 THEN c.sunday END = 1
-), exceptions AS (
-    SELECT x.service_id, x.date, x.exception_type
-      FROM gtfs.calendar_dates x
-     WHERE x.feed_version_id = %(feed_version_id)s AND x.service_id IS NOT NULL AND x.date IS NOT NULL
 ), days AS (
+    -- No CTE for calendar_dates: the anti-join then hashes it (a CTE scan per row took 4 s for
+    -- 2 052 services and 38 184 exceptions).
     SELECT w.service_id, w.date FROM weekly w
-     WHERE NOT EXISTS (SELECT 1 FROM exceptions x
-                        WHERE x.service_id = w.service_id AND x.date = w.date AND x.exception_type = 2)
+     WHERE NOT EXISTS (SELECT 1 FROM gtfs.calendar_dates x
+                        WHERE x.feed_version_id = %(feed_version_id)s AND x.service_id = w.service_id
+                          AND x.date = w.date AND x.exception_type = 2)
     UNION
-    SELECT x.service_id, x.date FROM exceptions x WHERE x.exception_type = 1
+    SELECT x.service_id, x.date FROM gtfs.calendar_dates x
+     WHERE x.feed_version_id = %(feed_version_id)s AND x.exception_type = 1
+       AND x.service_id IS NOT NULL AND x.date IS NOT NULL
 )
 SELECT %(feed_version_id)s, days.service_id, days.date,
        ((days.date + time '12:00') AT TIME ZONE %(timezone)s::text) - interval '12 hours'

@@ -31,7 +31,7 @@ SELECT st.feed_version_id, fv.feed_id, sd.date, st.trip_id, t.route_id, t.servic
        t.trip_headsign, st.stop_id, st.stop_sequence, st.stop_headsign, st.pickup_type, st.drop_off_type,
        st.arrival_time + run.shift, st.departure_time + run.shift,
        sd.t_base + (st.arrival_time + run.shift), sd.t_base + (st.departure_time + run.shift),
-       f.exact_times, run.start_time,
+       COALESCE(f.exact_times, 0), run.start_time,
        tt.timezone, COALESCE(p.stop_timezone, s.stop_timezone, tt.timezone)
   FROM gtfs.frequencies f
   JOIN gtfs.trips t ON t.feed_version_id = f.feed_version_id AND t.trip_id = f.trip_id
