@@ -366,3 +366,19 @@ def test_missing_pickup_drop_off_booking_rule_id(conn, tmp_path):
     assert notices(conn, vid, "missing_pickup_drop_off_booking_rule_id") == [
         ("stop_times.txt", 2, "pickup_booking_rule_id", None, {"pickupType": 2, "dropOffType": 1}),
         ("stop_times.txt", 3, "drop_off_booking_rule_id", None, {"pickupType": 1, "dropOffType": 2})]
+
+
+def test_stop_too_far_from_shape_allows_400_m_at_the_ends_of_rail_trips(conn, tmp_path):
+    # S3 is about 245 m from the shapes. It starts rail trip T1 (route_type 2: a large station, 400 m allowed) on
+    # SH1, not reported; it starts bus trip T2 on SH2, the same line: reported (more than 100 m).
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nS2,Second,52.51,13.41\nS3,Third,52.4978,13.4\n"
+    shapes = ("shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence\n"
+              "SH1,52.5,13.4,1\nSH1,52.51,13.41,2\nSH2,52.5,13.4,1\nSH2,52.51,13.41,2\n")
+    routes = "route_id,agency_id,route_short_name,route_type\nR1,A,1,2\nR2,A,2,3\n"
+    trips = "route_id,service_id,trip_id,shape_id\nR1,WD,T1,SH1\nR2,WD,T2,SH2\n"
+    st = ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+          "T1,08:00:00,08:00:00,S3,1\nT1,08:10:00,08:10:00,S2,2\nT2,09:00:00,09:00:00,S3,1\nT2,09:10:00,09:10:00,S2,2\n")
+    vid, counts = validate(conn, tmp_path, {"stops.txt": stops, "shapes.txt": shapes, "routes.txt": routes,
+                                            "trips.txt": trips, "stop_times.txt": st})
+    assert counts == {"stop_too_far_from_shape": 1}
+    assert [(n[3], n[4]["shapeId"]) for n in notices(conn, vid, "stop_too_far_from_shape")] == [("S3", "SH2")]

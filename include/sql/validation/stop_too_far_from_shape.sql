@@ -1,7 +1,10 @@
 -- severity: WARNING
--- meaning: A stop of a trip is more than 100 m from the trip's shape.
+-- meaning: A stop of a trip is more than 100 m from the trip's shape (400 m for the first and last stop of a rail trip).
 -- One notice per (shape, stop). Simpler than the validator's shape-to-stop matching: the distance from the stop
--- to the nearest point of the whole shape line (Web Mercator, scaled by the stop's latitude).
+-- to the nearest point of the whole shape line (Web Mercator, scaled by the stop's latitude). As MobilityData
+-- (StopToShapeMatcher), the first and last stop of a rail trip (route_type 2: a large station) may be 4 x 100 m
+-- away: a stop that a shape's trips use only in that place is reported beyond 400 m (the trips' stops and route
+-- types from v_st and v_trip_info, one list per distinct pattern).
 -- The line is gtfs.shape_geom's when geometry was built for the version, else made here from shapes.txt.
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 WITH line4326 AS (
@@ -11,14 +14,21 @@ WITH line4326 AS (
     FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_pt_lat BETWEEN -85 AND 85 AND shape_pt_lon BETWEEN -180 AND 180
       AND NOT EXISTS (SELECT 1 FROM gtfs.shape_geom WHERE feed_version_id = %(feed_version_id)s)
     GROUP BY shape_id HAVING count(*) > 1),
+used AS MATERIALIZED (  -- (shape, stop) pairs of the trips, and whether the stop is only ever a rail trip's end
+    SELECT p.shape_id, u.stop_id, bool_and(coalesce(p.route_type = 2, false) AND (u.k = 1 OR u.k = cardinality(p.stops))) AS large
+    FROM (SELECT DISTINCT t.shape_id, t.route_type, v.stops FROM v_st v JOIN v_trip_info t ON t.trip_id = v.trip_id
+          WHERE v.is_last AND t.shape_id IS NOT NULL) p
+    CROSS JOIN LATERAL unnest(p.stops) WITH ORDINALITY u(stop_id, k)
+    WHERE u.stop_id IS NOT NULL
+    GROUP BY p.shape_id, u.stop_id),
 line AS MATERIALIZED (
     SELECT shape_id, ST_Transform(geom, 3857) AS geom FROM line4326
-    WHERE shape_id IN (SELECT shape_id FROM v_stop_use)),
+    WHERE shape_id IN (SELECT shape_id FROM used)),
 pt AS (SELECT stop_id, line_number, stop_lat, ST_Transform(ST_SetSRID(ST_MakePoint(stop_lon, stop_lat), 4326), 3857) AS geom
     FROM gtfs.stops WHERE feed_version_id = %(feed_version_id)s AND stop_lat BETWEEN -85 AND 85 AND stop_lon BETWEEN -180 AND 180)
 SELECT %(feed_version_id)s, 'stop_too_far_from_shape', 'WARNING', 'stops.txt', s.line_number, 'stop_id', jsonb_build_object('stop_id', s.stop_id, 'shape_id', p.shape_id), s.stop_id,
        jsonb_build_object('shapeId', p.shape_id, 'distanceMeters', round((ST_Distance(s.geom, l.geom) * cos(radians(s.stop_lat)))::numeric, 1)),
        'stop_too_far_from_shape'
-FROM v_stop_use p JOIN line l USING (shape_id) JOIN pt s USING (stop_id)
+FROM used p JOIN line l USING (shape_id) JOIN pt s USING (stop_id)
 -- Web Mercator stretches lengths by 1 / cos(latitude): 100 m on the ground is 100 / cos(lat) map units
-WHERE NOT ST_DWithin(s.geom, l.geom, 100 / cos(radians(s.stop_lat)));
+WHERE NOT ST_DWithin(s.geom, l.geom, CASE WHEN p.large THEN 400 ELSE 100 END / cos(radians(s.stop_lat)));
