@@ -107,6 +107,7 @@ def gtfs_feeds():
                                          logical_date=ctx.get("logical_date"), run_after=ctx["dag_run"].run_after,
                                          run_type=str(ctx["dag_run"].run_type))
         except GtfsPipelineError as exc:
+            ctx["ti"].xcom_push(key="error", value=str(exc))  # the summary task repeats it
             raise AirflowFailException(str(exc)) from None
         with pipeline.connection() as conn:
             pipeline.ensure_schema(conn)  # migrations, only if some are pending
@@ -144,9 +145,11 @@ def gtfs_feeds():
         """COPY one GTFS file of one version from the archive into its partition."""
         from gtfs_pipeline import pipeline
 
-        _ctx_label(file_label=f"{item['feed_id']}/{item['member']}")
+        ctx = _ctx_label(file_label=f"{item['feed_id']}/{item['member']}")
         with pipeline.connection() as conn:
-            return pipeline.load_file(conn, item)
+            out = pipeline.load_file(conn, item)
+        ctx["file_label"] += f" ({out['rows']:,} row{'' if out['rows'] == 1 else 's'})"  # rows in the grid
+        return out
 
     @task(pool=DB_POOL, trigger_rule=TriggerRule.ALL_DONE, map_index_template="{{ feed_label }}")
     def finalize(version: dict) -> dict:
@@ -186,6 +189,7 @@ def gtfs_feeds():
         with pipeline.connection() as conn:
             version = pipeline.write_report_step(conn, version)  # after geometry and validation
             out = pipeline.publish_version(conn, version)
+            pipeline.refresh_report(conn, out)  # the report shows the final status
         if out["published"]:
             ctx["outlet_events"][AssetAlias(ASSET_ALIAS)].add(
                 Asset(pipeline.asset_uri(out["feed_id"])),
@@ -204,11 +208,13 @@ def gtfs_feeds():
         from gtfs_pipeline import pipeline
 
         ti = get_current_context()["ti"]
-        if jobs is None:  # resolve_feeds failed (bad registry or params): its log says why
-            raise AirflowFailException("resolve_feeds failed: no feed was fetched (see that task's log)")
+        if jobs is None:  # resolve_feeds failed (bad registry or params): repeat its error
+            error = ti.xcom_pull(task_ids="resolve_feeds", key="error") or "see that task's log"
+            pipeline.log_summary([], resolve_error=error)
+            raise AirflowFailException(f"resolve_feeds failed: no feed was fetched: {error}")
         with pipeline.connection() as conn:
             report, failures = pipeline.run_summary(conn, f"{ti.dag_id}/{ti.run_id}", jobs)
-        print(pipeline.format_summary(report))
+        pipeline.log_summary(report)
         if failures:
             raise AirflowFailException(f"{len(failures)} feed(s) failed: " + "; ".join(failures))
         return report

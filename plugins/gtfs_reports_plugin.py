@@ -4,9 +4,19 @@
   tasks (publish writes the report once geometry and validation are done). It points at
   the API server's ``/gtfs-reports/<feed_version_id>`` (on other tasks the link is
   empty, and the UI leaves it out).
-- A small FastAPI app the API server mounts at ``/gtfs-reports``: it serves the report
-  from wherever the run wrote it (``gtfs.feed_version.report_path``: a local folder or
-  object storage, read through ObjectStoragePath), to signed-in Airflow users only.
+- A small FastAPI app the API server mounts at ``/gtfs-reports``:
+
+  - ``/gtfs-reports/`` the reports index: every feed's versions with status, rows, notices by
+    severity, and links to each report and to the Airflow run that loaded it;
+  - ``/gtfs-reports/<feed_version_id>`` the report, read from wherever the run wrote it
+    (``gtfs.feed_version.report_path``: an absolute path, a file:// or an object-storage URL;
+    ``report.read_report`` is the one function that reads it);
+  - ``/gtfs-reports/<feed_version_id>/notices.csv`` every notice of the version, streamed from
+    ``gtfs.notice`` (not only the report's examples).
+
+  Every route needs a signed-in Airflow user (a Bearer token or the UI's ``_token`` cookie;
+  none: 401) who may read the gtfs_feeds DAG (the auth manager's ``is_authorized_dag``, GET;
+  not allowed: 403). The app has no public /docs, /redoc or /openapi.json.
 
 Reports are files in the archive, not in Airflow's database, so the link works for
 every past run as long as the archive keeps them.
@@ -24,13 +34,21 @@ DAG_ID = "gtfs_feeds"
 LINKED_TASKS = ("validate", "publish")  # inside the version_steps group: version_steps.validate, ...
 URL_PREFIX = "/gtfs-reports"
 LINK_NAME = "GTFS validation report"
+INDEX_VERSIONS = 500  # the index lists the newest versions
+
+
+def _base_url() -> str:
+    from airflow.configuration import conf
+
+    return (conf.get("api", "base_url", fallback="") or "").rstrip("/")
 
 
 def report_url(feed_version_id: int) -> str:
-    from airflow.configuration import conf
+    return f"{_base_url()}{URL_PREFIX}/{int(feed_version_id)}"
 
-    base = conf.get("api", "base_url", fallback="") or ""
-    return f"{base.rstrip('/')}{URL_PREFIX}/{int(feed_version_id)}"
+
+def index_url() -> str:
+    return f"{_base_url()}{URL_PREFIX}/"
 
 
 def _task_result(ti_key: Any) -> dict | None:
@@ -70,17 +88,25 @@ class ValidationReportLink(BaseOperatorLink):
 
 def _make_app():
     from fastapi import Depends, FastAPI, HTTPException
-    from fastapi.responses import HTMLResponse
+    from fastapi.responses import HTMLResponse, StreamingResponse
 
-    from airflow.api_fastapi.core_api.security import requires_authenticated
+    from airflow.api_fastapi.core_api.security import requires_access_dag
 
-    app = FastAPI(title="GTFS validation reports",
-                  description="The HTML validation report of each loaded GTFS feed version.")
+    # Sign-in and read access to the DAG on every route; no public schema or docs.
+    app = FastAPI(title="GTFS validation reports", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(requires_access_dag("GET", param_dag_id=DAG_ID))])
 
-    @app.get("/{feed_version_id}", response_class=HTMLResponse,
-             dependencies=[Depends(requires_authenticated())])
+    @app.get("/", response_class=HTMLResponse)
+    def reports_index() -> HTMLResponse:
+        from gtfs_pipeline import db, pipeline, report
+
+        with db.connection(pipeline.database_dsn()) as conn:
+            rows = report.index_rows(conn, limit=INDEX_VERSIONS)
+        return HTMLResponse(report.render_index(rows, base_url=_base_url(), prefix=URL_PREFIX, dag_id=DAG_ID))
+
+    @app.get("/{feed_version_id}", response_class=HTMLResponse)
     def validation_report(feed_version_id: int) -> HTMLResponse:
-        from gtfs_pipeline import db, pipeline
+        from gtfs_pipeline import db, pipeline, report
 
         with db.connection(pipeline.database_dsn()) as conn, conn.cursor() as cur:
             cur.execute("SELECT report_path FROM gtfs.feed_version WHERE feed_version_id = %s",
@@ -91,13 +117,25 @@ def _make_app():
         if not row[0]:
             raise HTTPException(404, f"feed version {feed_version_id} has no validation report (not validated "
                                      "by the DAG yet)")
-        path = pipeline.storage_path(row[0])
         try:
-            with path.open("rb") as fh:
-                return HTMLResponse(fh.read().decode("utf-8"))
+            return HTMLResponse(report.read_report(row[0]).decode("utf-8"))
         except FileNotFoundError:
             raise HTTPException(404, f"the report of feed version {feed_version_id} is gone from the archive "
                                      f"({row[0]})") from None
+
+    @app.get("/{feed_version_id}/notices.csv")
+    def notices_csv(feed_version_id: int) -> StreamingResponse:
+        from gtfs_pipeline import db, pipeline, report
+
+        dsn = pipeline.database_dsn()
+        with db.connection(dsn) as conn, conn.cursor() as cur:
+            cur.execute("SELECT feed_id FROM gtfs.feed_version WHERE feed_version_id = %s", (feed_version_id,))
+            row = cur.fetchone()
+        if row is None:
+            raise HTTPException(404, f"no feed version {feed_version_id}")
+        name = f"{row[0]}-v{feed_version_id}-notices.csv"
+        return StreamingResponse(report.stream_notices_csv(dsn, feed_version_id), media_type="text/csv",
+                                 headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     return app
 

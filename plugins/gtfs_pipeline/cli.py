@@ -72,8 +72,11 @@ def cmd_load(args) -> int:
         except VersionBlocked as exc:
             report = getattr(exc, "outcome", None) and exc.outcome.report
             if report:
+                _refresh_report(conn, exc.outcome.feed_version_id)
                 print(f"validation report: {report}", file=sys.stderr)
             raise
+        if outcome.report:
+            _refresh_report(conn, outcome.feed_version_id)
     total = time.monotonic() - started
     decision = outcome.decision
     if args.json:
@@ -108,9 +111,22 @@ def _default_report_dir(zip_path: Path) -> Path:
 
 
 def _write_report(conn, version_id: int, out: Path) -> Path:
+    """The report into the folder ``out`` (created when missing), as
+    ``<feed_id>-v<id>-validation.html``; the version records its absolute path."""
     from .report import write_report
 
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise GtfsPipelineError(f"--report-dir {out}: a file of that name exists; give a folder") from None
     return write_report(conn, version_id, out)
+
+
+def _refresh_report(conn, version_id: int) -> None:
+    """The report was written before the publish decision: its status block now says it."""
+    from .report import refresh_status
+
+    refresh_status(conn, version_id)
 
 
 def cmd_validate(args) -> int:

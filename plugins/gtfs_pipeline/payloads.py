@@ -102,6 +102,7 @@ class StartedVersion(Payload):
     run_id: str | None
     archive_path: str
     members: list  # member names, largest first
+    sizes: dict = field(default_factory=dict)  # member name -> uncompressed bytes (load order across the run)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ class FileLoaded(Payload):
     rows: int
     load_path: str
     notices: int
+    seconds: float | None = None
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ class VersionProgress(Payload):
     run_id: str | None
     archive_path: str
     members: list
+    sizes: dict = field(default_factory=dict)
     rows: int | None = None
     files: int | None = None
     geometry: dict | None = None

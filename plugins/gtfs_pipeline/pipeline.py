@@ -459,7 +459,8 @@ def start_versions(conn, fetched: list[dict | None], open_path: Callable[[str], 
         _update_fetch_log(conn, r, feed_version_id=plan.feed_version_id)
         version = StartedVersion(feed_id=feed_id, feed_version_id=plan.feed_version_id, as_of=r.as_of,
                                  kind=r.kind, block_on=r.block_on, run_id=r.run_id, archive_path=r.archive_path,
-                                 members=_largest_first(plan))
+                                 members=_largest_first(plan),
+                                 sizes={m["name"]: m.get("size") or 0 for m in plan.members})
         out_versions.append(version.to_xcom())
     return out_versions
 
@@ -484,11 +485,20 @@ def _largest_first(plan: versions.VersionPlan) -> list[str]:
 
 
 def load_items(started: list[dict]) -> list[dict]:
-    """One load task's input (LoadItem, XCom form) per (version, member)."""
-    items = []
-    for raw in started:
+    """One load task's input (LoadItem, XCom form) per (version, member), the largest file of the
+    whole run first: with two feeds, the big feed's stop_times starts before the small feed's files
+    (the mapped load tasks are queued in this order). Ties keep the versions' own order."""
+    ranked = []
+    for k, raw in enumerate(started):
         v = StartedVersion.from_xcom(raw)
-        items += [LoadItem(v.feed_id, v.feed_version_id, v.archive_path, name).to_xcom() for name in v.members]
+        ranked += [(-(v.sizes.get(name) or 0), k, i, LoadItem(v.feed_id, v.feed_version_id, v.archive_path, name))
+                   for i, name in enumerate(v.members)]
+    ranked.sort(key=lambda r: r[:3])
+    items = [r[3].to_xcom() for r in ranked]
+    if items:
+        log.info("%d load tasks, largest first: %s", len(items),
+                 ", ".join(f"{r[3].feed_id}/{r[3].member} ({-r[0]:,} bytes)" for r in ranked[:5])
+                 + (", ..." if len(ranked) > 5 else ""))
     return items
 
 
@@ -536,8 +546,22 @@ def load_file(conn, item: dict, open_path: Callable[[str], Any] | None = None) -
                         (f"{it.member}: {exc}", it.feed_version_id))
         conn.commit()
         raise
+    by_code = file_notices(conn, it.feed_version_id, it.member)
+    log.info("feed %s version %s: %s loaded: %s rows in %.2f s, %s path, encoding %s, %s notice(s)%s",
+             it.feed_id, it.feed_version_id, it.member, f"{result.rows:,}", result.seconds, result.load_path,
+             result.encoding, f"{result.notices:,}", "".join(f"\n  {sev:<7} {code} {n:,}" for code, sev, n in by_code))
     return FileLoaded(it.feed_id, it.feed_version_id, it.member, result.rows, result.load_path,
-                      result.notices).to_xcom()
+                      result.notices, round(result.seconds, 3), result.encoding).to_xcom()
+
+
+def file_notices(conn, feed_version_id: int, filename: str) -> list[tuple[str, str, int]]:
+    """(code, severity, count) of the notices the loader wrote for one file, most first."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, severity, count(*) FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s"
+                    " AND source = 'loader' GROUP BY 1, 2 ORDER BY 3 DESC, 1", (feed_version_id, filename))
+        rows = [(c, s, int(n)) for c, s, n in cur.fetchall()]
+    conn.rollback()
+    return rows
 
 
 @contextmanager
@@ -585,8 +609,12 @@ def finalize(conn, version: dict) -> dict:
             message = f"{getattr(exc, 'reason', exc)}{detail}"
             versions.fail_version(conn, vid, message, step=State.LOADING.value)
             raise FeedError(f"version {vid} not loaded: {message}", feed_id=v.feed_id) from None
-    return VersionProgress.started(v, rows=sum(f["rows"] or 0 for f in files.values()),
-                                   files=len(files)).to_xcom()
+    rows = sum(f["rows"] or 0 for f in files.values())
+    log.info("feed %s version %s: all %d files loaded, %s rows; keys and statistics done, now validating%s",
+             v.feed_id, vid, len(files), f"{rows:,}",
+             "".join(f"\n  {name:<24} {f['rows'] or 0:>12,} rows  {f['load_path'] or ''}"
+                     for name, f in sorted(files.items(), key=lambda kv: -(kv[1]["rows"] or 0))))
+    return VersionProgress.started(v, rows=rows, files=len(files)).to_xcom()
 
 
 def _optional(module: str) -> Any | None:
@@ -603,6 +631,9 @@ def run_geometry(conn, version: dict) -> dict:
         return v.but(geometry=None).to_xcom()
     with lifecycle.working_on(conn, v.feed_version_id, State.VALIDATING):
         counts = versions.run_step(conn, v.feed_id, v.feed_version_id, "geometry", mod.build_geometry)
+    built = ", ".join(f"{k} {n:,}" for k, n in (counts or {}).items() if isinstance(n, int) and k != "feed_version_id")
+    took = f" in {counts['seconds']:.1f} s" if isinstance((counts or {}).get("seconds"), (int, float)) else ""
+    log.info("feed %s version %s: geometry built%s: %s", v.feed_id, v.feed_version_id, took, built or "nothing")
     return v.but(geometry=_small(counts)).to_xcom()
 
 
@@ -622,7 +653,9 @@ def run_validation(conn, version: dict, *, report: bool = True) -> dict:
         return v.but(validation=None, blocked=None).to_xcom()
     with lifecycle.working_on(conn, v.feed_version_id, State.VALIDATING):
         result = versions.run_step(conn, v.feed_id, v.feed_version_id, "validation", mod.validate_version)
-    log.info("feed %s: version %s validated\n%s", v.feed_id, v.feed_version_id, mod.format_summary(result))
+    by_severity = result.get("by_severity") or {}
+    log.info("feed %s version %s validated: %s\n%s", v.feed_id, v.feed_version_id,
+             ", ".join(f"{by_severity.get(s, 0):,} {s}" for s in mod.SEVERITIES), mod.format_summary(result))
     v = v.but(validation=_small(result.get("by_severity")) or {})
     if report:
         v = VersionProgress.from_xcom(write_report_step(conn, v.to_xcom()))
@@ -667,6 +700,24 @@ def write_validation_report(conn, version: dict) -> str:
     return archive.stored_url(dest)
 
 
+def refresh_report(conn, version: dict) -> None:
+    """After publish: the stored report's status block says what publish decided. A failure
+    here is logged, not raised: the version is published (or kept) either way."""
+    from .report import refresh_status
+
+    v = VersionProgress.from_xcom(version)
+    if not v.report:
+        return
+    try:
+        status = refresh_status(conn, v.feed_version_id)
+    except Exception as exc:  # noqa: BLE001 - the report is a by-product of the publish decision
+        conn.rollback()
+        log.warning("feed %s version %s: the report %s keeps its old status (%s: %s)", v.feed_id,
+                    v.feed_version_id, v.report, type(exc).__name__, exc)
+        return
+    log.info("feed %s version %s: validation report %s (status %s)", v.feed_id, v.feed_version_id, v.report, status)
+
+
 def _small(value: Any) -> Any:
     """JSON-safe copy for XCom (dates become text)."""
     import json
@@ -691,7 +742,15 @@ def publish_version(conn, version: dict) -> dict:
             raise
     reason = None if decision.publish else decision.reason
     if decision.kind == NotCurrent.BLOCKED:
-        log.warning("feed %s: version %s %s", v.feed_id, v.feed_version_id, decision.reason)
+        log.warning("feed %s version %s: not published: %s (policy block_on=%s)", v.feed_id, v.feed_version_id,
+                    decision.reason, v.block_on or "the default")
+    elif decision.publish:
+        log.info("feed %s version %s: published, now current%s (policy block_on=%s; notices %s)", v.feed_id,
+                 v.feed_version_id, f": {decision.reason}" if decision.reason else "", v.block_on or "the default",
+                 ", ".join(f"{n:,} {s}" for s, n in (v.validation or {}).items()) if v.validation is not None
+                 else "not validated")
+    else:
+        log.info("feed %s version %s: not published: %s", v.feed_id, v.feed_version_id, decision.reason)
     _note_on_fetch_log(conn, v, reason or "published")
     return v.but(published=decision.publish, reason=reason,
                  blocked=decision.reason.removeprefix("blocked by validation: ")
@@ -770,11 +829,22 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
     return report, failures
 
 
-def format_summary(report: list[dict]) -> str:
+def log_summary(report: list[dict], resolve_error: str | None = None) -> str:
+    """The run summary through ``logging`` (top level of the task log, not the collapsed stdout
+    group), one line per feed; returns the text."""
+    text = format_summary(report, resolve_error)
+    for line in text.splitlines():
+        log.info("%s", line)
+    return text
+
+
+def format_summary(report: list[dict], resolve_error: str | None = None) -> str:
     counts: dict[str, int] = {}
     for e in report:
         counts[e["state"]] = counts.get(e["state"], 0) + 1
     lines = ["gtfs_feeds run: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no feeds")]
+    if resolve_error:
+        lines.append(f"  resolve_feeds failed, no feed was fetched: {resolve_error}")
     for e in sorted(report, key=lambda e: e["feed_id"]):
         rows = f", {e['rows']} rows" if e["rows"] is not None else ""
         version = f" version {e['feed_version_id']}" if e["feed_version_id"] else ""

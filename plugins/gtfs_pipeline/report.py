@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 from . import validation
+from .errors import GtfsPipelineError
 
 EXAMPLES_PER_CODE = 5
 MAP_WIDTH, MAP_HEIGHT = 640, 480
@@ -28,8 +29,7 @@ def _rows(cur, query: str, params: dict) -> list[dict]:
 
 def _facts(cur, v: int) -> dict:
     p = {"v": v}
-    version = _rows(cur, "SELECT feed_id, status, source, as_of, loaded_at, service_start_date, service_end_date,"
-                         " blocked_reason, validated_at FROM gtfs.feed_version WHERE feed_version_id = %(v)s", p)[0]
+    version = _version(cur, v)
     counts = {}
     for table in ("agency", "routes", "trips", "stops", "stop_times", "shapes", "calendar", "calendar_dates"):
         cur.execute(f"SELECT count(*) FROM gtfs.{table} WHERE feed_version_id = %(v)s", p)
@@ -39,6 +39,37 @@ def _facts(cur, v: int) -> dict:
     feed_info = _rows(cur, "SELECT feed_publisher_name, feed_version, feed_start_date, feed_end_date FROM gtfs.feed_info"
                            " WHERE feed_version_id = %(v)s ORDER BY line_number LIMIT 1", p)
     return {"version": version, "counts": counts, "agencies": agencies, "feed_info": feed_info[0] if feed_info else None}
+
+
+def _version(cur, v: int) -> dict:
+    rows = _rows(cur, "SELECT fv.feed_id, fv.status, fv.source, fv.as_of, fv.loaded_at, fv.service_start_date,"
+                      " fv.service_end_date, fv.blocked_reason, fv.validated_at, fv.not_current_kind,"
+                      " fv.not_current_reason, fv.published_at, fv.report_path,"
+                      " f.current_version_id = fv.feed_version_id AS current"
+                      " FROM gtfs.feed_version fv LEFT JOIN gtfs.feed f ON f.feed_id = fv.feed_id"
+                      " WHERE fv.feed_version_id = %(v)s", {"v": v})
+    if not rows:
+        raise GtfsPipelineError(f"no feed version {v}")
+    return rows[0]
+
+
+STATUS_START, STATUS_END = "<!-- gtfs-report-status -->", "<!-- /gtfs-report-status -->"
+
+
+def status_block(v: dict) -> str:
+    """The version's status and publish decision, between markers: ``refresh_status`` rewrites
+    just this block once publish has decided (the report is written before publish)."""
+    e = html.escape
+    if v["status"] == "published" and v.get("current"):
+        decision = "published: the current version of the feed"
+    elif v["status"] == "loaded":
+        decision = "not published: " + (v.get("not_current_reason") or "publish has not decided yet")
+    elif v["status"] == "superseded":
+        decision = "published, then superseded by a newer version"
+    else:
+        decision = str(v["status"])
+    return (f"{STATUS_START}<tr><th>status</th><td id='status'>{e(str(v['status']))}</td></tr>"
+            f"<tr><th>publish decision</th><td id='decision'>{e(decision)}</td></tr>{STATUS_END}")
 
 
 def _notices(cur, v: int) -> list[dict]:
@@ -149,10 +180,10 @@ def render(facts: dict, notices: list[dict], map_svg: str, feed_version_id: int)
            f"<title>Validation report: {e(str(v['feed_id']))} version {feed_version_id}</title><style>{CSS}</style></head><body>",
            f"<h1>Validation report: feed {e(str(v['feed_id']))}, version {feed_version_id}</h1>",
            "<table>"]
-    for label, value in (("status", v["status"]), ("source", v["source"]), ("as of", v["as_of"]),
+    out.append(status_block(v))
+    for label, value in (("source", v["source"]), ("as of", v["as_of"]),
                          ("loaded at", v["loaded_at"]), ("validated at", v["validated_at"]),
-                         ("service dates", f"{v['service_start_date']} to {v['service_end_date']}"),
-                         ("publish blocked", v["blocked_reason"] or "no")):
+                         ("service dates", f"{v['service_start_date']} to {v['service_end_date']}")):
         out.append(f"<tr><th>{e(label)}</th><td>{e(str(value))}</td></tr>")
     if facts["feed_info"]:
         fi = facts["feed_info"]
@@ -200,7 +231,8 @@ def write_report(conn, feed_version_id: int, out_path: str | Path) -> Path:
         notices = _notices(cur, feed_version_id)
         lines, stops = _map_data(cur, feed_version_id)
     if out.is_dir():
-        out = out / f"{facts['version']['feed_id']}-v{int(feed_version_id)}-validation.html"
+        out = out / report_name(facts['version']['feed_id'], feed_version_id)
+    out = out.resolve()  # stored absolute: the API server (any working directory) finds it
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(facts, notices, svg_map(lines, stops), feed_version_id), encoding="utf-8")
     with conn.cursor() as cur:
@@ -208,3 +240,167 @@ def write_report(conn, feed_version_id: int, out_path: str | Path) -> Path:
                     (str(out), feed_version_id))
     conn.commit()
     return out
+
+
+def report_name(feed_id: str, feed_version_id: int) -> str:
+    return f"{feed_id}-v{int(feed_version_id)}-validation.html"
+
+
+def _is_local(location: str) -> bool:
+    return "://" not in location or location.startswith("file://")
+
+
+def _local(location: str) -> Path:
+    return Path(location[len("file://"):] if location.startswith("file://") else location)
+
+
+def read_report(location: str) -> bytes:
+    """The bytes of a stored report: the one place reports are read (the plugin, the status
+    refresh). ``location`` is ``gtfs.feed_version.report_path``: an absolute local path, a
+    file:// URL or an object-storage URL (read through the archive's ObjectStoragePath)."""
+    if _is_local(location):
+        return _local(location).read_bytes()
+    from .pipeline import storage_path
+
+    with storage_path(location).open("rb") as fh:
+        return fh.read()
+
+
+def store_report(location: str, data: bytes) -> None:
+    """Write a report's bytes where ``read_report`` reads them."""
+    if _is_local(location):
+        _local(location).write_bytes(data)
+        return
+    from .pipeline import storage_path
+
+    with storage_path(location).open("wb") as fh:
+        fh.write(data)
+
+
+def refresh_status(conn, feed_version_id: int) -> str | None:
+    """Rewrite the status block of the version's stored report with its status now (after
+    publish: published, or loaded with the reason it is not current). Returns the status, or
+    None when the version has no report."""
+    with conn.cursor() as cur:
+        v = _version(cur, feed_version_id)
+    conn.rollback()
+    if not v["report_path"]:
+        return None
+    text = read_report(v["report_path"]).decode("utf-8")
+    start, end = text.find(STATUS_START), text.find(STATUS_END)
+    if start < 0 or end < start:
+        raise GtfsPipelineError(f"the report {v['report_path']} has no status block")
+    store_report(v["report_path"], (text[:start] + status_block(v) + text[end + len(STATUS_END):]).encode("utf-8"))
+    return str(v["status"])
+
+
+# --- all notices as CSV (the plugin streams it) -------------------------------------------------
+
+NOTICE_CSV_COLUMNS = ("severity", "code", "filename", "line_number", "field_name", "entity_key", "value",
+                      "context", "source")
+_NOTICE_CSV_QUERY = (
+    "SELECT severity, code, filename, line_number, field_name, entity_key::text, value, context::text, source"
+    " FROM gtfs.notice WHERE feed_version_id = %s"
+    " ORDER BY array_position(ARRAY['ERROR','WARNING','INFO'], severity), code, notice_id")
+
+
+def _csv_text(rows) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def stream_notices_csv(dsn: str, feed_version_id: int, batch: int = 5000):
+    """Every notice of a version as CSV text chunks (header first), read with a server-side
+    cursor ``batch`` rows at a time: memory stays flat for millions of notices. Opens its own
+    connection, closed when the stream ends or is abandoned."""
+    from . import db
+
+    conn = db.connect(dsn)
+    try:
+        yield _csv_text([NOTICE_CSV_COLUMNS])
+        with conn.cursor(name="gtfs_notices_csv") as cur:
+            cur.itersize = batch
+            cur.execute(_NOTICE_CSV_QUERY, (int(feed_version_id),))
+            while True:
+                rows = cur.fetchmany(batch)
+                if not rows:
+                    break
+                yield _csv_text(rows)
+        conn.rollback()
+    finally:
+        conn.close()
+
+
+# --- the reports index (the plugin's /gtfs-reports/) ---------------------------------------------
+
+def index_rows(conn, limit: int = 500) -> list[dict]:
+    """The newest ``limit`` versions of every feed: status, whether current, rows, notices by
+    severity, the report's location and the Airflow run that loaded it (dag_id/run_id, if any)."""
+    with conn.cursor() as cur:
+        rows = _rows(cur, """
+            WITH v AS (SELECT * FROM gtfs.feed_version ORDER BY feed_version_id DESC LIMIT %(n)s)
+            SELECT v.feed_id, f.name AS feed_name, v.feed_version_id, v.status, v.as_of, v.loaded_at,
+                   v.report_path, v.not_current_reason, f.current_version_id = v.feed_version_id AS current,
+                   (SELECT sum(rows) FROM gtfs.feed_version_file x WHERE x.feed_version_id = v.feed_version_id)::bigint
+                       AS rows,
+                   (SELECT count(*) FROM gtfs.notice n WHERE n.feed_version_id = v.feed_version_id
+                       AND n.severity = 'ERROR') AS errors,
+                   (SELECT count(*) FROM gtfs.notice n WHERE n.feed_version_id = v.feed_version_id
+                       AND n.severity = 'WARNING') AS warnings,
+                   (SELECT count(*) FROM gtfs.notice n WHERE n.feed_version_id = v.feed_version_id
+                       AND n.severity = 'INFO') AS infos,
+                   (SELECT l.run_id FROM gtfs.fetch_log l WHERE l.feed_version_id = v.feed_version_id
+                       AND l.outcome = 'new' AND l.run_id IS NOT NULL ORDER BY l.fetch_id LIMIT 1) AS run_id
+            FROM v LEFT JOIN gtfs.feed f ON f.feed_id = v.feed_id
+            ORDER BY v.feed_id, v.feed_version_id DESC""", {"n": int(limit)})
+    conn.rollback()
+    return rows
+
+
+def render_index(rows: list[dict], *, base_url: str = "", prefix: str = "/gtfs-reports",
+                 dag_id: str = "gtfs_feeds") -> str:
+    """The reports index page: one table per feed, newest version first."""
+    from urllib.parse import quote
+
+    e = html.escape
+    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>GTFS validation reports</title>"
+           f"<style>{CSS}</style></head><body><h1>GTFS validation reports</h1>"]
+    if not rows:
+        out.append("<p id='no-versions'>No feed versions loaded yet.</p>")
+    feeds: dict[str, list[dict]] = {}
+    for r in rows:
+        feeds.setdefault(r["feed_id"], []).append(r)
+    out.append(f"<p>{len(feeds)} feed(s), {len(rows)} version(s), newest first. Notices by severity; "
+               "status as of now.</p>")
+    for feed_id, versions in feeds.items():
+        name = versions[0].get("feed_name")
+        out.append(f"<h2 id='feed-{e(feed_id)}'>{e(feed_id)}{' &mdash; ' + e(name) if name else ''}</h2>"
+                   "<table class='index'><tr><th>version</th><th>status</th><th>as of</th><th>loaded at</th>"
+                   "<th class='n'>rows</th><th class='n'>ERROR</th><th class='n'>WARNING</th><th class='n'>INFO</th>"
+                   "<th>report</th><th>run</th></tr>")
+        for v in versions:
+            vid = int(v["feed_version_id"])
+            status = str(v["status"]) + (" (current)" if v.get("current") else "")
+            if v["status"] == "loaded" and v.get("not_current_reason"):
+                status += f": {v['not_current_reason']}"
+            report = (f"<a href='{prefix}/{vid}'>report</a> &middot; <a href='{prefix}/{vid}/notices.csv'>notices.csv</a>"
+                      if v.get("report_path") else "<span class='muted'>none</span>")
+            run = v.get("run_id")
+            if run and "/" in run:
+                run_dag, run_id = run.split("/", 1)
+                run_cell = f"<a href='{base_url}/dags/{quote(run_dag)}/runs/{quote(run_id, safe='')}'>{e(run_id)}</a>"
+            else:
+                run_cell = "<span class='muted'>CLI</span>"
+            rows_text = f"{int(v['rows']):,}" if v.get("rows") is not None else ""
+            out.append(f"<tr class='version' data-version='{vid}'><td class='n'>{vid}</td><td>{e(status)}</td>"
+                       f"<td>{e(str(v['as_of'] or ''))}</td><td>{e(str(v['loaded_at'] or '')[:19])}</td>"
+                       f"<td class='n'>{rows_text}</td><td class='n'>{int(v['errors']):,}</td>"
+                       f"<td class='n'>{int(v['warnings']):,}</td><td class='n'>{int(v['infos']):,}</td>"
+                       f"<td>{report}</td><td>{run_cell}</td></tr>")
+        out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out)
