@@ -303,19 +303,15 @@ def test_trip_headsign_matches_intermediate_stop(conn, tmp_path):
         (3, {"tripId": "T2", "tripHeadsign": "Second", "stopId1": "S2", "stopSequence": 20, "stopId2": "S3"})]
 
 
-def test_trip_headsign_check_stops_at_a_trip_without_first_and_last_stop_id(conn, tmp_path):
-    # MobilityData's quirk, kept for equal counts: T0, first in trips.txt, starts and ends at a location group
-    # (no stop_id), which its code takes for a circular trip and stops checking; T1, after it, is not checked.
-    trips = "route_id,service_id,trip_id,trip_headsign\nR1,WD,T0,Zone\nR1,WD,T1,first\n"
-    st = ("trip_id,arrival_time,departure_time,stop_id,location_group_id,stop_sequence,"
-          "start_pickup_drop_off_window,end_pickup_drop_off_window\n"
-          "T0,,,,G1,1,08:00:00,09:00:00\nT0,,,,G1,2,08:00:00,09:00:00\n"
-          "T1,08:00:00,08:00:00,S1,,1,,\nT1,08:10:00,08:10:00,S2,,2,,\nT1,08:20:00,08:20:00,S3,,3,,\n")
-    files = {"stops.txt": THREE_STOPS, "trips.txt": trips, "stop_times.txt": st,
-             "location_groups.txt": "location_group_id,location_group_name\nG1,Zone\n",
-             "location_group_stops.txt": "location_group_id,stop_id\nG1,S1\n"}
-    vid, counts = validate(conn, tmp_path, files)
-    assert "trip_headsign_matches_intermediate_stop" not in counts
+def test_trip_headsign_check_stops_at_the_first_circular_trip(conn, tmp_path):
+    # MobilityData's code returns from the whole check at a circular trip (first stop = last stop), kept for equal
+    # counts: T0, first in trips.txt, runs S1, S2, S1; T1, after it, would be reported (headsign S1's name).
+    trips = "route_id,service_id,trip_id,trip_headsign\nR1,WD,T0,Loop\nR1,WD,T1,FIRST\n"
+    st = ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+          "T0,07:00:00,07:00:00,S1,1\nT0,07:10:00,07:10:00,S2,2\nT0,07:20:00,07:20:00,S1,3\n"
+          "T1,08:00:00,08:00:00,S1,1\nT1,08:10:00,08:10:00,S2,2\nT1,08:20:00,08:20:00,S3,3\n")
+    vid, counts = validate(conn, tmp_path, {"stops.txt": THREE_STOPS, "trips.txt": trips, "stop_times.txt": st})
+    assert counts == {}
 
 
 def test_trip_with_shape_dist_traveled_but_no_shape_distances(conn, tmp_path):

@@ -2,9 +2,10 @@
 -- meaning: A trip's trip_headsign is the name of one of its stops other than the last (compared case-insensitively).
 -- As MobilityData (TripHeadsignValidator): trips in trips.txt order with a headsign and at least two stop times;
 -- each stop time but the last whose stop's stop_name equals the headsign ignoring case (Unicode case, by the ICU
--- collation "und-x-icu") is one notice. MobilityData stops checking at the first such trip whose first and last
--- stop_id are "the same" by reference, which in its Java code holds only when both are empty (Flex stop times):
--- that trip and the trips after it in trips.txt are not checked, here too. The trips' stops come from the ordered
+-- collation "und-x-icu") is one notice. MobilityData stops checking at the first such trip that is circular
+-- (its first and last stop_id are the same, or both empty: Flex stop times; its code returns from the whole
+-- check there, it does not skip to the next trip): that trip and the trips after it in trips.txt are not
+-- checked, here too (both reference implementations agree on this). The trips' stops come from the ordered
 -- pass (v_st); names are compared once per distinct headsign, and only the trips whose stops (but the last)
 -- include a stop of that name are unpacked.
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
@@ -18,7 +19,7 @@ stop_at AS MATERIALIZED (
     SELECT min(t.line_number) AS line_number
     FROM gtfs.trips t JOIN v_st v ON v.trip_id = t.trip_id AND v.is_last
     WHERE t.feed_version_id = %(feed_version_id)s AND t.trip_headsign <> '' AND cardinality(v.stops) >= 2
-      AND v.stops[1] IS NULL AND v.stops[cardinality(v.stops)] IS NULL),
+      AND v.stops[1] IS NOT DISTINCT FROM v.stops[cardinality(v.stops)]),
 tr AS MATERIALIZED (
     SELECT t.trip_id, t.line_number, t.trip_headsign, n.ids, v.stops
     FROM gtfs.trips t
