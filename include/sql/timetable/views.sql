@@ -62,18 +62,33 @@ RETURNS TABLE (t_departure timestamptz, t_arrival timestamptz, date date, stop_i
                stop_sequence integer, trip_id text, route_id text, route_short_name text,
                route_long_name text, headsign text, departure_time interval, arrival_time interval,
                pickup_type integer, exact_times integer, service_id text)
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE
+-- A query of milliseconds: JIT compiling it would cost more than running it.
+SET jit = off
+AS $fn$
+DECLARE
+    stops text[];
+    has_frequencies boolean;
 BEGIN
-    -- The version id is written into the query as a constant so the planner keeps only its
-    -- partitions (at plan time, whatever the number of versions kept).
-    RETURN QUERY EXECUTE format($q$
+    -- The version id is written into the queries as a constant so the planner keeps only its
+    -- partitions (at plan time, whatever the number of versions kept). The stops come first, as an
+    -- array: the planner then knows how few they are (a recursive CTE is guessed at ~1 600 rows,
+    -- which made it sort every trip of every service day).
+    EXECUTE format($s$
         WITH RECURSIVE at_stop AS (
             SELECT $1::text AS stop_id, 0 AS depth
             UNION
             SELECT c.stop_id, a.depth + 1 FROM at_stop a
               JOIN gtfs.stops c ON c.feed_version_id = %1$s AND c.parent_station = a.stop_id
-             WHERE $4 AND a.depth < 2
-        ), days AS (
+             WHERE $2 AND a.depth < 2
+        )
+        SELECT array_agg(DISTINCT stop_id) FROM at_stop
+    $s$, p_feed_version_id::bigint) INTO stops USING p_stop_id, p_with_children;
+    -- Without frequencies.txt the frequency branch is planned away (a constant false).
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM gtfs.frequencies WHERE feed_version_id = %s)',
+                   p_feed_version_id::bigint) INTO has_frequencies;
+    RETURN QUERY EXECUTE format($q$
+        WITH days AS (
             SELECT DISTINCT d.date, d.t_base FROM gtfs.service_days d
              WHERE d.feed_version_id = %1$s AND d.t_base > $2 - interval '100 hours' AND d.t_base < $3
         ), scheduled AS (
@@ -84,7 +99,7 @@ BEGIN
                    st.pickup_type, NULL::integer AS exact_times, t.service_id
               FROM days
               JOIN gtfs.stop_times st ON st.feed_version_id = %1$s
-                   AND st.stop_id IN (SELECT a.stop_id FROM at_stop a)
+                   AND st.stop_id = ANY($1)
                    AND st.departure_time >= $2 - days.t_base AND st.departure_time < $3 - days.t_base
               JOIN gtfs.trips t ON t.feed_version_id = %1$s AND t.trip_id = st.trip_id
               JOIN gtfs.service_days sd ON sd.feed_version_id = %1$s AND sd.service_id = t.service_id
@@ -92,14 +107,31 @@ BEGIN
              WHERE NOT EXISTS (SELECT 1 FROM gtfs.frequencies f
                                 WHERE f.feed_version_id = %1$s AND f.trip_id = st.trip_id)
         ), by_frequency AS (
-            SELECT ad.t_departure, ad.t_arrival, ad.date, ad.stop_id, ad.stop_sequence, ad.trip_id, ad.route_id,
-                   COALESCE(ad.stop_headsign, ad.trip_headsign), ad.departure_time, ad.arrival_time,
-                   ad.pickup_type, ad.exact_times, ad.service_id
-              FROM gtfs.arrivals_departures ad
-             WHERE ad.feed_version_id = %1$s AND ad.exact_times IS NOT NULL
-               AND ad.stop_id IN (SELECT a.stop_id FROM at_stop a)
-               AND ad.date IN (SELECT days.date FROM days)
-               AND ad.t_departure >= $2 AND ad.t_departure < $3
+            -- The runs of frequencies.txt as in gtfs.arrivals_departures, but from the stop's own
+            -- stop times (few) and the days in reach, so nothing is expanded that cannot match.
+            SELECT days.t_base + (st.departure_time + run.shift), days.t_base + (st.arrival_time + run.shift),
+                   days.date, st.stop_id, st.stop_sequence, st.trip_id, t.route_id,
+                   COALESCE(st.stop_headsign, t.trip_headsign), st.departure_time + run.shift,
+                   st.arrival_time + run.shift, st.pickup_type, COALESCE(f.exact_times, 0), t.service_id
+              FROM gtfs.frequencies f
+              JOIN gtfs.stop_times st ON st.feed_version_id = %1$s AND st.trip_id = f.trip_id
+                   AND st.stop_id = ANY($1)
+              JOIN gtfs.trips t ON t.feed_version_id = %1$s AND t.trip_id = f.trip_id
+              CROSS JOIN days
+              JOIN gtfs.service_days sd ON sd.feed_version_id = %1$s AND sd.service_id = t.service_id
+                   AND sd.date = days.date
+              CROSS JOIN LATERAL (
+                    SELECT COALESCE(s0.departure_time, s0.arrival_time)::interval AS first_time
+                      FROM gtfs.stop_times s0
+                     WHERE s0.feed_version_id = %1$s AND s0.trip_id = f.trip_id
+                     ORDER BY s0.stop_sequence LIMIT 1) f0
+              CROSS JOIN LATERAL generate_series(
+                    0, ceil(extract(epoch FROM f.end_time - f.start_time) / f.headway_secs)::integer - 1) k
+              CROSS JOIN LATERAL (
+                    SELECT f.start_time + make_interval(secs => k * f.headway_secs) - f0.first_time AS shift) run
+             WHERE %2$s AND f.feed_version_id = %1$s AND f.headway_secs > 0
+               AND days.t_base + (st.departure_time + run.shift) >= $2
+               AND days.t_base + (st.departure_time + run.shift) < $3
         ), found AS (
             SELECT * FROM scheduled UNION ALL SELECT * FROM by_frequency
         )
@@ -109,8 +141,8 @@ BEGIN
           FROM found x
           LEFT JOIN gtfs.routes r ON r.feed_version_id = %1$s AND r.route_id = x.route_id
          ORDER BY x.t_departure, x.stop_id, x.trip_id, x.stop_sequence
-    $q$, p_feed_version_id::bigint)
-    USING p_stop_id, p_from, p_to, p_with_children;
+    $q$, p_feed_version_id::bigint, CASE WHEN has_frequencies THEN 'true' ELSE 'false' END)
+    USING stops, p_from, p_to;
 END
 $fn$;
 
