@@ -297,3 +297,28 @@ def test_one_latin1_line_in_a_utf8_unknown_member_is_decoded_alone(good_is_curre
         ("invalid_character", "notes.txt", 3, "cp1252")]
     assert rows_of(conn, "SELECT encoding FROM gtfs.feed_version_file WHERE feed_version_id = %s"
                    " AND filename = 'notes.txt'", vid) == [("utf-8",)]
+
+
+def test_three_million_blank_lines_under_the_ratio_threshold_cost_1001_notices(good_is_current, tmp_path):
+    """3 MiB of blank lines (a 4.5 KB zip, under the 4 MiB from which the ratio applies) between
+    two stop_times rows: it loads; the first 1 000 blank lines are noted one by one, the rest in
+    one notice. (It was 3 145 728 notice rows and 149 s; the fast path now stops at the first
+    blank line instead of streaming the member to a COPY that refuses it at the end.)"""
+    corpus = good_is_current
+    conn = corpus["conn"]
+    rows = hostile.Member("stop_times.txt", [f"{hostile.ST_HEADER}\nT1,08:00:00,08:00:00,S1,1\n".encode(),
+                                             (b"\n" * hostile.CHUNK, 3), b"T1,08:10:00,08:11:00,S2,2\n"])
+    path = tmp_path / "blank3.zip"
+    hostile.write_zip(path, hostile.feed_members({"stop_times.txt": rows}))
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
+    assert run.returncode == 0, run.stderr
+    vid = latest_version(conn)
+    last = 3 + 3 * hostile.CHUNK - 1  # line 3 is the first blank line
+    assert rows_of(conn, "SELECT count(*), min(line_number), max(line_number) FROM gtfs.notice"
+                   " WHERE feed_version_id = %s AND code = 'empty_row' AND context IS NULL", vid) == [(1000, 3, 1002)]
+    assert rows_of(conn, "SELECT line_number, context FROM gtfs.notice WHERE feed_version_id = %s"
+                   " AND code = 'empty_row' AND context IS NOT NULL", vid) == [
+        (1003, {"reason": f"{last - 1002} more blank lines, the first at line 1003 and the last at line {last}, "
+                          "are counted in this one notice", "blankLines": last - 1002, "lastLine": last})]
+    assert rows_of(conn, "SELECT stop_sequence, line_number FROM gtfs.stop_times WHERE feed_version_id = %s"
+                   " ORDER BY 1", vid) == [(1, 2), (2, last + 1)]

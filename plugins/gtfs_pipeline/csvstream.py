@@ -32,6 +32,7 @@ ENCODINGS = ("utf-8", "cp1252", "latin-1")
 PG_ENCODING = {"utf-8": "UTF8", "cp1252": "WIN1252", "latin-1": "LATIN1"}
 
 LINES_PER_BATCH = 1 << 16
+BLANK_LINES_NOTED = 1000  # empty_row notices one by one per file; the rest are counted in one
 
 
 def max_line_bytes() -> int:
@@ -326,10 +327,14 @@ class NumberedRecords(io.RawIOBase):
                 lines.pop()
         n = self._line
         if not self._in_quotes and b'"' not in buf:
+            if b"" in lines or b"\r" in lines:
+                raise BlankLine(n + lines.index(b"" if b"" in lines else b"\r"))
             self._out += b"".join([b"%d,%b\n" % (i, line) for i, line in enumerate(lines, n)])
         else:
             parts = []
             for i, line in enumerate(lines, n):
+                if not self._in_quotes and (line == b"" or line == b"\r"):
+                    raise BlankLine(i)
                 if self._in_quotes:
                     parts.append(line + b"\n")
                     self._quoted_bytes += len(line) + 1
@@ -387,6 +392,15 @@ class LineTooLong(Exception):
     def message(self) -> str:
         return (f"{self.what} is longer than {self.limit} bytes (GTFS_MAX_LINE_BYTES); "
                 "nothing longer is read into memory")
+
+
+class BlankLine(Exception):
+    """A blank line outside quotes: COPY would refuse it (too few fields) after reading the
+    whole member; the fast path stops at once and the robust path notes it (empty_row)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"blank line {line}")
+        self.line = line
 
 
 class RecordTooLong(Exception):
@@ -636,6 +650,7 @@ class RobustRows:
         reader = csv.reader(tracked(), strict=False)
         line_before = first_line - 1
         extras_needed = bool(self.header.extra_names)
+        blank, unnoted_first, unnoted_last = 0, 0, 0  # blank lines; those not noted one by one
         while True:
             record_lines.clear()
             size[0] = 0
@@ -651,7 +666,12 @@ class RobustRows:
             line = line_before + 1
             line_before = first_line - 1 + reader.line_num
             if not record or (len(record) == 1 and not record[0].strip()):
-                self._notice("empty_row", "WARNING", line)
+                blank += 1
+                if blank <= BLANK_LINES_NOTED:
+                    self._notice("empty_row", "WARNING", line)
+                else:
+                    unnoted_first = unnoted_first or line
+                    unnoted_last = line
                 continue
             if (len(record_lines) > 1 or '"' in record_lines[0]) and _ends_in_open_quote(record_lines):
                 index = len(record) - 1
@@ -701,6 +721,13 @@ class RobustRows:
                 yield out.getvalue().encode("utf-8")
                 out.seek(0)
                 out.truncate()
+        if blank > BLANK_LINES_NOTED:
+            # A few KB of zip can hold millions of blank lines: past the first BLANK_LINES_NOTED,
+            # one notice counts the rest instead of a notice (a row of gtfs.notice) each.
+            self._notice("empty_row", "WARNING", unnoted_first, context={
+                "reason": f"{blank - BLANK_LINES_NOTED} more blank lines, the first at line {unnoted_first} and "
+                          f"the last at line {unnoted_last}, are counted in this one notice",
+                "blankLines": blank - BLANK_LINES_NOTED, "lastLine": unnoted_last})
         if out.tell():
             yield out.getvalue().encode("utf-8")
 

@@ -27,6 +27,7 @@ from . import archive, settings
 from .archive import Member
 from .csvstream import (
     ENCODINGS,
+    BlankLine,
     PG_ENCODING,
     EncodingRetry,
     HeaderMap,
@@ -352,6 +353,10 @@ def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: Head
     except LineTooLong as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         raise _line_too_long(exc, feed_id, member) from None
+    except BlankLine:
+        cur.execute("ROLLBACK TO SAVEPOINT fast_path")
+        cur.execute("SET LOCAL client_encoding = 'UTF8'")
+        return _REFUSED
     except (psycopg2.DataError, psycopg2.IntegrityError) as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
@@ -495,7 +500,7 @@ def _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, heade
     with conn.cursor() as cur:
         cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(partition_ident(gtfs_file, feed_version_id)))
     conn.commit()
-    if isinstance(failure, RecordTooLong):
+    if isinstance(failure, (RecordTooLong, BlankLine)):
         return _REFUSED
     if isinstance(failure, LineTooLong):
         raise _line_too_long(failure, feed_id, member) from None
