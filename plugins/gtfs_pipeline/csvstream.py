@@ -327,8 +327,8 @@ class NumberedRecords(io.RawIOBase):
                 lines.pop()
         n = self._line
         if not self._in_quotes and b'"' not in buf:
-            if b"" in lines or b"\r" in lines:
-                raise BlankLine(n + lines.index(b"" if b"" in lines else b"\r"))
+            if b"" in lines or b"\r" in lines:  # a list search: 0.06 s over the 3 M feed's stop_times
+                raise BlankLine(n + next(i for i, line in enumerate(lines) if line in (b"", b"\r")))
             self._out += b"".join([b"%d,%b\n" % (i, line) for i, line in enumerate(lines, n)])
         else:
             parts = []
