@@ -54,12 +54,17 @@ See docs/dag.md.
 Registered feeds: {", ".join(FEED_IDS) or "none"}
 """ + (f"\n## Registry error\n\n```\n{REGISTRY_PROBLEM}\n```\n" if REGISTRY_PROBLEM else "")
 
+# The trigger form marks a param required unless its type allows null: empty feeds means all
+# enabled feeds and empty force means false, so both allow null. Disabled feeds are offered
+# (a manual run may name them) but labelled as disabled.
+_FEED_LABELS = {f: f if _REGISTRY.feeds[f].enabled else f"{f} (disabled: not in the daily run)"
+                for f in FEED_IDS} if FEED_IDS else {}
 PARAMS = {
-    "feed_ids": Param([], type="array", items={"type": "string"}, title="Feeds",
-                      description="Feed ids to run (empty: all enabled feeds).",
-                      **({"examples": FEED_IDS} if FEED_IDS else {})),
-    "force": Param(False, type="boolean", title="Force",
-                   description="Load even when the feed did not change."),
+    "feed_ids": Param([], type=["array", "null"], items={"type": "string"}, title="Feeds",
+                      description="Feed ids to run (empty: all enabled feeds). Disabled feeds run only when named.",
+                      **({"examples": FEED_IDS, "values_display": _FEED_LABELS} if FEED_IDS else {})),
+    "force": Param(False, type=["boolean", "null"], title="Force",
+                   description="Load even when the feed did not change (empty: false)."),
     "url": Param(None, type=["null", "string"], title="URL or stored zip",
                  description="Load this http(s) URL or stored zip path as a new version of the ONE feed in feed_ids."),
     "as_of": Param(None, type=["null", "string"], format="date", title="As of",
@@ -214,7 +219,7 @@ def gtfs_feeds():
             raise AirflowFailException(f"resolve_feeds failed: no feed was fetched: {error}")
         with pipeline.connection() as conn:
             report, failures = pipeline.run_summary(conn, f"{ti.dag_id}/{ti.run_id}", jobs)
-        pipeline.log_summary(report)
+        pipeline.log_summary(report, index_url=pipeline.reports_url())
         if failures:
             raise AirflowFailException(f"{len(failures)} feed(s) failed: " + "; ".join(failures))
         return report

@@ -180,7 +180,8 @@ def parse_params(params: dict, registry: Registry) -> dict:
     if unknown:
         problems.append(f"feed_ids: unknown feed(s) {', '.join(unknown)} (registry {registry.source} has: "
                         f"{', '.join(sorted(registry.feeds)) or 'none'})")
-    force = params.get("force", False)
+    force = params.get("force")
+    force = False if force is None else force  # the trigger form sends null for an empty Force
     if not isinstance(force, bool):
         problems.append("force: true or false")
     url = params.get("url") or None
@@ -829,16 +830,31 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
     return report, failures
 
 
-def log_summary(report: list[dict], resolve_error: str | None = None) -> str:
+REPORTS_PREFIX = "/gtfs-reports"  # = gtfs_reports_plugin.URL_PREFIX (the plugin's app)
+
+
+def reports_url() -> str:
+    """The reports index the plugin serves: [api] base_url + /gtfs-reports/ (a path when no base
+    URL is configured)."""
+    try:
+        from airflow.configuration import conf
+
+        base = (conf.get("api", "base_url", fallback="") or "").rstrip("/")
+    except Exception:  # noqa: BLE001 - no Airflow here
+        base = ""
+    return f"{base}{REPORTS_PREFIX}/"
+
+
+def log_summary(report: list[dict], resolve_error: str | None = None, index_url: str | None = None) -> str:
     """The run summary through ``logging`` (top level of the task log, not the collapsed stdout
-    group), one line per feed; returns the text."""
-    text = format_summary(report, resolve_error)
+    group), one line per feed, then where the reports index is; returns the text."""
+    text = format_summary(report, resolve_error, index_url)
     for line in text.splitlines():
         log.info("%s", line)
     return text
 
 
-def format_summary(report: list[dict], resolve_error: str | None = None) -> str:
+def format_summary(report: list[dict], resolve_error: str | None = None, index_url: str | None = None) -> str:
     counts: dict[str, int] = {}
     for e in report:
         counts[e["state"]] = counts.get(e["state"], 0) + 1
@@ -853,7 +869,10 @@ def format_summary(report: list[dict], resolve_error: str | None = None) -> str:
         for r in e.get("recovered") or []:
             lines.append(f"    recovered {r}")
         if e.get("report"):
-            lines.append(f"    validation report: {e['report']}")
+            where = f"{index_url}{e['feed_version_id']} (" if index_url and e.get("feed_version_id") else ""
+            lines.append(f"    validation report: {where}{e['report']}{')' if where else ''}")
+    if index_url:
+        lines.append(f"validation reports of every feed and version: {index_url}")
     return "\n".join(lines)
 
 
