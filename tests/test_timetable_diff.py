@@ -176,3 +176,37 @@ def test_cli_diff_prints_the_changes(dsn, two_versions):
     report = json.loads(proc.stdout)
     assert [tuple(f[c] for c in timetable.DIFF_COLUMNS) for f in report["files"]] == EXPECTED_FILES
     assert report["changes"]["date_lost"] == ["2024-01-15"]
+
+
+def test_the_run_summary_line_says_what_the_publish_changed(conn, two_versions):
+    old, new = two_versions
+    with conn.cursor() as cur:
+        line = timetable.summary_line(cur, new)
+        first = timetable.summary_line(cur, old)
+    conn.rollback()
+    assert line == (f"changes against version {old}: agency.txt +0 -0 ~1, stops.txt +1 -1 ~1, routes.txt +1 -1 ~0, "
+                    "trips.txt +0 -0 ~1, stop_times.txt +1 -0 ~2, calendar.txt +0 -0 ~1, calendar_dates.txt +1 -0 ~0, "
+                    "fare_rules.txt +1 -1 ~0; 1 route added, 1 route removed, 1 stop added, 1 stop removed, "
+                    "5 date gained, 1 date lost")
+    assert first is None
+    from gtfs_pipeline.pipeline import format_summary
+    entry = {"feed_id": "f", "state": "published", "kind": "url", "as_of": "2024-01-01", "feed_version_id": new,
+             "rows": 17, "message": None, "report": None, "recovered": [], "changes": line}
+    assert format_summary([entry]).splitlines()[1:] == [
+        f"  f: published version {new} (url, as of 2024-01-01, 17 rows)", f"    {line}"]
+
+
+def test_the_report_section_compares_an_unpublished_version_with_the_current_one(conn, two_versions, tmp_path):
+    old, new = two_versions
+    third = versions.load_feed(conn, write_feed(tmp_path / "third.zip", OLD, base=None), "f", geometry=False,
+                               validate=False, publish_version=False).feed_version_id
+    with conn.cursor() as cur:
+        title, body = timetable.report_section(cur, third)
+        published_title, published_body = timetable.report_section(cur, new)
+    conn.rollback()
+    assert title == published_title == "What changed"
+    assert f"Against version {new}," in body  # the current version, not yet a stored diff
+    assert "<li>route added (1): R2</li>" in body and "<li>date gained (1): 2024-01-15</li>" in body
+    assert f"Against version {old}," in published_body
+    assert ("<tr><td>stop_times.txt</td><td class='n'>4</td><td class='n'>5</td><td class='n'>1</td>"
+            "<td class='n'>0</td><td class='n'>2</td></tr>") in published_body

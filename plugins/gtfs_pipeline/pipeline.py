@@ -815,7 +815,8 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
         entry = {"feed_id": feed_id, "state": state, "kind": kind, "as_of": str(as_of) if as_of else None,
                  "feed_version_id": vid, "rows": int(nrows) if nrows is not None and outcome == "new" else None,
                  "message": message, "report": report_path if outcome == "new" else None,
-                 "recovered": recovered.get(feed_id, [])}
+                 "recovered": recovered.get(feed_id, []),
+                 "changes": _changes(conn, vid) if state == "published" else None}
         report.append(entry)
         if state in ("failed", "blocked"):
             failures.append(f"{feed_id}: {message}")
@@ -828,6 +829,16 @@ def run_summary(conn, run_id: str, jobs: list[dict] | None = None) -> tuple[list
                            "recovered": recovered.get(job.feed_id, [])})
             failures.append(f"{job.feed_id}: the fetch task did not record a result")
     return report, failures
+
+
+def _changes(conn, feed_version_id: int) -> str | None:
+    """What a published version changed against the one it superseded (timetable.summary_line)."""
+    from . import timetable
+
+    with conn.cursor() as cur:
+        line = timetable.summary_line(cur, feed_version_id)
+    conn.rollback()
+    return line
 
 
 REPORTS_PREFIX = "/gtfs-reports"  # = gtfs_reports_plugin.URL_PREFIX (the plugin's app)
@@ -868,6 +879,8 @@ def format_summary(report: list[dict], resolve_error: str | None = None, index_u
                      f"{': ' + e['message'] if e['message'] else ''}")
         for r in e.get("recovered") or []:
             lines.append(f"    recovered {r}")
+        if e.get("changes"):
+            lines.append(f"    {e['changes']}")
         if e.get("report"):
             where = f"{index_url}{e['feed_version_id']} (" if index_url and e.get("feed_version_id") else ""
             lines.append(f"    validation report: {where}{e['report']}{')' if where else ''}")

@@ -36,7 +36,7 @@ EMBED_CSV_MAX = 5000  # notices: up to this many, the report carries them all as
 SEVERITY_COLOUR = {"ERROR": "#b3261e", "WARNING": "#a15c00", "INFO": "#35618f"}
 LINE_COLOUR, STOP_COLOUR, STATION_COLOUR = "#2e6fba", "#333333", "#d0701c"
 # Extra report sections, "module:function" (function(cursor, feed_version_id) -> (title, html) | None).
-EXTRA_SECTIONS: list[str] = []
+EXTRA_SECTIONS: list[str] = ["gtfs_pipeline.timetable:report_section"]  # what changed (issue 13)
 
 # Features present, as MobilityData's report lists them: a file with rows, or a column in a file's header.
 FEATURE_FILES = (

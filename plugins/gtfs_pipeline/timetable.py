@@ -329,3 +329,54 @@ def describe_diff(diff: dict, *, limit: int = 20) -> list[str]:
         more = f" (and {len(shown) - limit} more)" if len(shown) > limit else ""
         lines.append(f"  {kind.replace('_', ' ')} ({len(values)}): {', '.join(shown[:limit])}{more}")
     return lines
+
+
+def _diff_for_version(cur, feed_version_id: int) -> dict | None:
+    """The diff stored at the version's publish; before its publish (the report is written while
+    it validates), computed against its feed's current version. None for a feed's first version."""
+    stored = stored_diff(cur, feed_version_id)
+    if stored is not None:
+        return stored
+    cur.execute("SELECT f.current_version_id FROM gtfs.feed_version v JOIN gtfs.feed f USING (feed_id)"
+                " WHERE v.feed_version_id = %s", (feed_version_id,))
+    row = cur.fetchone()
+    if not row or row[0] is None or row[0] == feed_version_id:
+        return None
+    return compute_diff(cur, row[0], feed_version_id)
+
+
+def summary_line(cur, feed_version_id: int) -> str | None:
+    """One line for the run summary: what the version changed against the one it superseded."""
+    diff = stored_diff(cur, feed_version_id)
+    if diff is None:
+        return None
+    files = [f"{f['filename']} +{f['rows_added']} -{f['rows_removed']} ~{f['rows_changed']}" for f in diff["files"]
+             if f["rows_added"] or f["rows_removed"] or f["rows_changed"]]
+    counts = [f"{len(v)} {k.replace('_', ' ')}" for k, v in diff["changes"].items() if v]
+    what = "; ".join(filter(None, [", ".join(files), ", ".join(counts)])) or "no rows added, removed or changed"
+    return f"changes against version {diff['previous_version_id']}: {what}"
+
+
+def report_section(cur, feed_version_id: int) -> tuple[str, str] | None:
+    """The validation report's "What changed" section (report.EXTRA_SECTIONS)."""
+    import html
+
+    diff = _diff_for_version(cur, feed_version_id)
+    if diff is None:
+        return None
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(f['filename'])}</td><td class='n'>{f['rows_before']:,}</td><td class='n'>{f['rows_after']:,}</td>"
+        f"<td class='n'>{f['rows_added']:,}</td><td class='n'>{f['rows_removed']:,}</td>"
+        f"<td class='n'>{f['rows_changed']:,}</td></tr>" for f in diff["files"])
+    items = []
+    for kind in CHANGE_KINDS:
+        values = diff["changes"].get(kind) or []
+        if values:
+            shown = _date_ranges(values) if kind.startswith("date") else [str(v) for v in values]
+            more = f" and {len(shown) - 50} more" if len(shown) > 50 else ""
+            items.append(f"<li>{e(kind.replace('_', ' '))} ({len(values)}): {e(', '.join(shown[:50]))}{more}</li>")
+    body = (f"<p id='diff'>Against version {diff['previous_version_id']}, by each file's primary key.</p>"
+            "<table><tr><th>file</th><th>rows before</th><th>rows after</th><th>added</th><th>removed</th>"
+            f"<th>changed</th></tr>{rows}</table><ul>{''.join(items)}</ul>")
+    return "What changed", body
