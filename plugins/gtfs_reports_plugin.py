@@ -102,7 +102,7 @@ def _make_app():
 
         with db.connection(pipeline.database_dsn()) as conn:
             rows = report.index_rows(conn, limit=INDEX_VERSIONS)
-        return HTMLResponse(report.render_index(rows, base_url=_base_url(), prefix=URL_PREFIX, dag_id=DAG_ID))
+        return HTMLResponse(report.render_index(rows, base_url=_base_url(), prefix=URL_PREFIX))
 
     @app.get("/{feed_version_id}", response_class=HTMLResponse)
     def validation_report(feed_version_id: int) -> HTMLResponse:

@@ -581,8 +581,7 @@ def index_rows(conn, limit: int = 500) -> list[dict]:
     return rows
 
 
-def render_index(rows: list[dict], *, base_url: str = "", prefix: str = "/gtfs-reports",
-                 dag_id: str = "gtfs_feeds") -> str:
+def render_index(rows: list[dict], *, base_url: str = "", prefix: str = "/gtfs-reports") -> str:
     """The reports index page: one table per feed, newest version first."""
     from urllib.parse import quote
 
