@@ -67,3 +67,20 @@ def test_no_docs_or_schema_for_a_signed_in_viewer_either(version, api_server, pa
     assert resp.status_code == 422  # taken as a feed version id, which it is not
     assert resp.headers["content-type"] == "application/json"
     assert resp.json()["detail"][0]["type"] == "int_parsing"
+
+
+def test_the_streamed_csv_holds_every_notice_of_the_version(version, api_server, module_dsn):
+    import csv
+    import io
+
+    resp = api_server.get(f"/gtfs-reports/{version}/notices.csv", user="ana")
+    rows = list(csv.reader(io.StringIO(resp.text)))
+    with db.connection(module_dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT severity, code, coalesce(filename, ''), coalesce(line_number::text, '') FROM gtfs.notice"
+                    " WHERE feed_version_id = %s", (version,))
+        expected = sorted(list(r) for r in cur.fetchall())
+
+    assert resp.headers["content-disposition"] == f'attachment; filename="demo-v{version}-notices.csv"'
+    assert rows[0] == list(report.NOTICE_CSV_COLUMNS)
+    assert sorted(r[:4] for r in rows[1:]) == expected
+    assert len(expected) > 0

@@ -597,6 +597,7 @@ def render_index(rows: list[dict], *, base_url: str = "", prefix: str = "/gtfs-r
                "status as of now.</p>")
     for feed_id, versions in feeds.items():
         name = versions[0].get("feed_name")
+        name = None if name == feed_id else name
         out.append(f"<h2 id='feed-{e(feed_id)}'>{e(feed_id)}{' &mdash; ' + e(name) if name else ''}</h2>"
                    "<table class='index'><tr><th>version</th><th>status</th><th>as of</th><th>loaded at</th>"
                    "<th class='n'>rows</th><th class='n'>ERROR</th><th class='n'>WARNING</th><th class='n'>INFO</th>"
