@@ -128,10 +128,14 @@ def test_backfill_and_daily_run_loading_the_same_feed_at_once(dsn, conn, tmp_pat
     assert q(conn, "SELECT count(*) FROM gtfs_current.stops") == [(3,)]
     # Each run's summary, taken when both have finished, names what became of its version.
     summaries = {name: pipeline.run_summary(conn, f"{name}-run", [jobs[name]]) for name in jobs}
+    # Published after the backfill's version, the daily one says what changed against it.
+    changes = None if first == "daily" else \
+        f"changes against version {backfill['feed_version_id']}: stops.txt +1 -0 ~0; 1 stop added"
     assert summaries["daily"] == ([{
         "feed_id": "f", "state": "published", "kind": "current", "as_of": "2025-01-02", "feed_version_id": current,
         "rows": 9, "message": "new contents; published",
-        "report": f"{(tmp_path / 'archive').as_uri()}/f/f-v{current}-validation.html", "recovered": []}], [])
+        "report": f"{(tmp_path / 'archive').as_uri()}/f/f-v{current}-validation.html", "recovered": [],
+        "changes": changes}], [])
     backfill_state = "loaded" if first == "daily" else "superseded"
     assert [(e["state"], e["kind"], e["as_of"], e["feed_version_id"]) for e in summaries["backfill"][0]] == [
         (backfill_state, "archive", "2024-12-01", backfill["feed_version_id"])]
