@@ -20,6 +20,13 @@ if ! command -v redis-server >/dev/null; then
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
+# Headless Chromium renders the report and the reports index in tests/test_browser.py
+# (without it that test is skipped, and the suite is not complete).
+if ! command -v chromium >/dev/null; then
+  echo "== installing chromium (apt)"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 # The Debian package starts a default cluster on port 5432; we use our own clusters.
 if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q '^15 *main .*online'; then
   $SUDO pg_ctlcluster 15 main stop || true
