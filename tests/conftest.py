@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -107,3 +108,24 @@ def shared_feeds() -> Path:
         pytest.skip(f"the shared real-feed corpus is not here ({SHARED_FEEDS} is absent): "
                     "these tests run only in the project's own workspace")
     return SHARED_FEEDS
+
+
+def end_session(connection, dsn: str, timeout: float = 30) -> None:
+    """Close a connection as a dying process would, and wait until its backend has exited. The
+    server frees the session's advisory locks only then, a moment after the client closes (longer
+    on a busy machine), so a test that next asks "is that load still running?" must wait."""
+    pid = connection.get_backend_pid()
+    connection.close()
+    watcher = psycopg2.connect(dsn)
+    watcher.autocommit = True
+    try:
+        deadline = time.monotonic() + timeout
+        with watcher.cursor() as cur:
+            while True:
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+                if cur.fetchone()[0] == 0:
+                    return
+                assert time.monotonic() < deadline, f"backend {pid} still running {timeout} s after close"
+                time.sleep(0.05)
+    finally:
+        watcher.close()

@@ -14,6 +14,7 @@ import textwrap
 import pytest
 
 from airflow_support import REPO, airflow_metadb, asset_events, gtfs_dag, gtfs_dag_env, run_dag  # noqa: F401
+from conftest import end_session
 from feedbuilder import MINIMAL, write_feed
 from httpserver import FeedServer
 
@@ -274,7 +275,7 @@ def test_a_real_run_recovers_a_version_a_killed_cli_load_left_and_publishes_the_
         for name in lib_versions._load_order(dead):
             lib_versions.load_member(loader, dead, zf, name)
     lib_versions.finish_version(loader, dead.feed_version_id)
-    loader.close()  # the process is gone
+    end_session(loader, dsn)  # the process is gone
 
     run = run_dag(gtfs_dag)
     assert run.state == "success"

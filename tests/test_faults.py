@@ -19,6 +19,7 @@ import psycopg2
 import pytest
 
 from badfeeds import REPO, run_cli
+from conftest import end_session
 from gtfs_pipeline import lifecycle, versions
 from gtfs_pipeline.localpg import start_cluster
 
@@ -173,8 +174,7 @@ def test_a_running_load_is_never_recovered_by_another(conn, dsn, tmp_path):
     other = psycopg2.connect(dsn)
     assert lifecycle.recover_abandoned(other, "f") == []
     assert fetch(other, "SELECT status FROM gtfs.feed_version") == [("loading",)]
-    conn.close()  # the loading session ends without finishing: as if its process died
-    time.sleep(0.2)
+    end_session(conn, dsn)  # the loading session ends without finishing: as if its process died
     assert [r.feed_version_id for r in lifecycle.recover_abandoned(other, "f")] == [plan.feed_version_id]
     assert fetch(other, "SELECT status, error FROM gtfs.feed_version") == [("failed", ABANDONED)]
     other.close()

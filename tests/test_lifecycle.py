@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, end_session
 from feedbuilder import write_feed
 from gtfs_pipeline import db, lifecycle, pipeline, versions
 from gtfs_pipeline.errors import GtfsPipelineError
@@ -214,7 +214,7 @@ def test_versions_says_why_each_version_is_not_current(dsn, conn, tmp_path):
     broken = write_feed(tmp_path / "x.zip", {"trips.txt": "route_id,service_id\nR1,WD\n"})
     assert cli(dsn, "load", str(broken), "--feed-id", "f").returncode == 1
     dead = versions.start_version(conn, "f", path, hold_lock=True)  # a load whose process then dies
-    conn.close()
+    end_session(conn, dsn)
     again = db.connect(dsn)
     assert lifecycle.recover_abandoned(again, "f", by="test")[0].feed_version_id == dead.feed_version_id
     again.close()
@@ -287,7 +287,7 @@ def test_bytes_of_a_version_that_never_finished_load_and_publish_when_fetched_ag
             versions.load_member(loader, dead, zf, m)
     versions.finish_version(loader, dead.feed_version_id)
     assert q(conn, "SELECT status FROM gtfs.feed_version") == [("validating",)]
-    loader.close()  # the process dies before geometry
+    end_session(loader, dsn)  # the process dies before geometry
 
     root = pipeline.storage_path((tmp_path / "archive").as_uri())
     with FeedServer() as server:
@@ -332,6 +332,7 @@ def test_drop_version_refuses_a_version_whose_load_is_running(dsn, conn, tmp_pat
         versions.drop_version(conn, plan.feed_version_id)
     assert str(err.value) == f"feed version {plan.feed_version_id} is loading and its load is running: stop that " \
                              "load first"
-    loader.close()
+    end_session(loader, dsn)
     versions.drop_version(conn, plan.feed_version_id)
     assert q(conn, "SELECT count(*) FROM gtfs.feed_version") == [(0,)]
+
