@@ -79,6 +79,19 @@ def _start_ticks(pid: int) -> int | None:
         return None
 
 
+
+def _pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _pgid(pid: int) -> int | None:
+    """The process group of a live process; None when it is gone or a zombie."""
+    try:
+        state, _ppid, pgrp = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:3]
+    except (OSError, ValueError):
+        return None
+    return None if state == "Z" else int(pgrp)
+
 @dataclass
 class Processes:
     """Processes started in their own sessions, each with a log file, recorded in pids.json."""
@@ -108,6 +121,13 @@ class Processes:
         self.record.write_text(json.dumps(rec, indent=1))
         return proc
 
+    def _group_alive(self, name: str, pgid: int) -> bool:
+        """Whether any process of the group started as `name` still runs (its reaped leader's
+        group id is still that of its workers)."""
+        if name in self.popens:
+            self.popens[name].poll()  # reap the leader, so a zombie does not count
+        return any(_pgid(pid) == pgid for pid in _pids())
+
     def alive(self, name: str) -> bool:
         entry = self.recorded().get(name)
         if not entry:
@@ -124,22 +144,24 @@ class Processes:
                 raise LocalAirflowError(f"{name} exited with {proc.returncode}:\n{tail}")
 
     def stop_all(self, timeout: float = 30) -> list[str]:
-        """SIGTERM each recorded process group, latest first; SIGKILL what outlives the timeout."""
+        """SIGTERM each recorded process group, latest first; SIGKILL what outlives the timeout.
+
+        The whole group is waited for, not only its leader: `airflow api-server` leaves its uvicorn
+        workers behind when it exits first, and they would keep the port."""
         stopped = []
         for name, entry in reversed(list(self.recorded().items())):
             pid = entry["pid"]
             if _start_ticks(pid) != entry["ticks"] or entry["ticks"] is None:
-                continue  # gone (or the pid now belongs to another process)
+                if not self._group_alive(name, pid):
+                    continue  # gone (or the pid now belongs to another process)
             try:
                 os.killpg(pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
             deadline = time.monotonic() + timeout
-            while _start_ticks(pid) == entry["ticks"] and time.monotonic() < deadline:
-                if name in self.popens:
-                    self.popens[name].poll()
+            while self._group_alive(name, pid) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            if _start_ticks(pid) == entry["ticks"]:
+            if self._group_alive(name, pid):
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except ProcessLookupError:
