@@ -105,3 +105,10 @@ def test_tasks_wait_30_s_for_the_execution_api():
         assert SERVICES[name]["environment"]["AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT"] == "30"
     init = "\n".join(SERVICES["airflow-init"]["command"])
     assert pools.create_command(Settings.from_environ({}).db_pool) in init  # the line the first task prints when it is missing
+
+
+def test_published_ports_bind_the_hosts_loopback_only():
+    """Every visitor of the API server is admin and the database password has a default: neither may
+    listen on the host's other interfaces."""
+    published = {name: service.get("ports", []) for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"gtfs-db": ["127.0.0.1:54329:5432"], "airflow-apiserver": ["127.0.0.1:8080:8080"]}
