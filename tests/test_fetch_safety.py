@@ -13,14 +13,17 @@ import datetime as dt
 import gzip
 import io
 import os
+import random
 import socket
+import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from airflow_support import airflow_metadb, gtfs_dag, gtfs_dag_env, run_dag  # noqa: F401
 from feedbuilder import write_feed
-from gtfs_pipeline import netpolicy, pipeline, versions
+from gtfs_pipeline import identity, netpolicy, pipeline, versions
 from gtfs_pipeline.errors import GtfsPipelineError
 from gtfs_pipeline.fetch import FetchError, Limits, download
 from gtfs_pipeline.netpolicy import AddressRefused, NetworkPolicy, address_kind, check_import_path, redact_url
@@ -415,6 +418,27 @@ def test_a_new_release_of_the_same_agency_is_taken(servers, conn, tmp_path):
     got = given_job(conn, origin, tmp_path, {"feed_info.txt": PUBLISHER.format(name=" Verbund A "),
                                              "stops.txt": stops})
     assert (got["outcome"], got["message"]) == ("new", "new contents")
+
+
+def test_the_identity_check_never_holds_a_long_line(tmp_path):
+    """agency.txt with a 64 MiB line (no newline, no quote): the identity is the rows before it, and
+    the check's memory stays a few MiB (the zip is about 0.5 MiB, under the expansion limit)."""
+    path = tmp_path / "long.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("agency.txt", "w") as out:
+        out.write(b"agency_id,agency_name,agency_url,agency_timezone\nA,Agency,https://a.example,Europe/Berlin\nB,")
+        noise = random.Random(7)
+        for _ in range(1024):  # 64 KiB blocks, each with some noise: about 120 times compressible
+            out.write(bytes(noise.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(600)) + b"x" * 64936)
+        out.write(b",https://b.example,Europe/Berlin\nC,Third,https://c.example,Europe/Berlin\n")
+    tracemalloc.start()
+    try:
+        with path.open("rb") as source:
+            got = identity.of_zip(source, "f")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert got == identity.FeedIdentity(frozenset({("A", "Agency")}), None)
+    assert peak < 4 * 1024 * 1024, peak
 
 
 def test_a_feed_without_a_current_version_takes_any_given_zip(servers, conn, tmp_path):

@@ -11,8 +11,9 @@ when both sides have one (feed_info is optional; its version and dates change wi
 release and are not compared). Values are compared with surrounding blanks stripped. A feed
 without a current version has nothing to compare with: the zip is taken.
 
-Only these two small files are read, streamed and at most ``MAX_ROWS`` rows each; a
-malformed file is not this check's business (the load reports it with file, line and column).
+Only these two small files are read, streamed, at most ``MAX_ROWS`` rows each and no line
+longer than ``MAX_LINE`` characters (the rows before such a line are the identity); a malformed
+file is not this check's business (the load reports it with file, line and column).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from . import archive
 
 MAX_ROWS = 1000  # agencies (or feed_info rows) read at most: more is not a real feed's identity
 SHOWN = 5  # agencies listed at most on each side of a difference
+MAX_LINE = 64 * 1024  # characters: an agency or feed_info line is a few hundred; never read one whole
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def _rows(zf: zipfile.ZipFile, layout: archive.ArchiveLayout, name: str, columns
         text = io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", errors="replace", newline="")
         out = []
         try:
-            reader = csv.DictReader(text)
+            reader = csv.DictReader(_bounded_lines(text))
             for row in reader:
                 out.append(tuple((row.get(c) or "").strip() for c in columns))
                 if len(out) >= MAX_ROWS:
@@ -107,3 +109,12 @@ def _rows(zf: zipfile.ZipFile, layout: archive.ArchiveLayout, name: str, columns
         except csv.Error:
             pass  # a malformed file: what was read so far is the identity; the load names the fault
         return out
+
+
+def _bounded_lines(text: io.TextIOBase):
+    """The text's lines up to the first one longer than MAX_LINE (which ends them): a line is
+    never held whole, however long (csv's own field limit applies only after a line is read)."""
+    while line := text.readline(MAX_LINE + 1):
+        if len(line) > MAX_LINE:
+            return
+        yield line
