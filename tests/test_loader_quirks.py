@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -225,6 +226,32 @@ def test_unusable_feed_fails_clearly(conn, tmp_path, files, drop, message):
     assert message in str(err.value)
     assert str(err.value).startswith("feed bad")
     assert rows(conn, "SELECT status FROM gtfs.feed_version WHERE feed_id = 'bad'") == [("failed",)]
+
+
+def test_a_feed_failed_for_missing_files_keeps_the_canonical_notices(conn, tmp_path):
+    """The feed cannot load, but its failed version says what MobilityData's validator would."""
+    path = write_feed(tmp_path / "f.zip", {}, drop=("trips.txt", "stop_times.txt", "calendar.txt"))
+    with pytest.raises(FeedError):
+        load(conn, path, feed_id="bad")
+    ((vid,),) = rows(conn, "SELECT feed_version_id FROM gtfs.feed_version WHERE feed_id = 'bad'")
+    assert notices(conn, vid) == [("missing_required_file", "trips.txt", None, None, None),
+                                  ("missing_required_file", "stop_times.txt", None, None, None),
+                                  ("missing_calendar_and_calendar_date_files", None, None, None, None)]
+    assert rows(conn, "SELECT code, severity, notices FROM gtfs.notice_summary WHERE feed_version_id = %s"
+                      " ORDER BY code", vid) == [("missing_calendar_and_calendar_date_files", "ERROR", 1),
+                                                 ("missing_required_file", "ERROR", 2)]
+
+
+def test_the_report_of_a_feed_failed_for_missing_files_lists_their_notices(conn, tmp_path):
+    from gtfs_pipeline.report import write_report
+
+    with pytest.raises(FeedError):
+        load(conn, write_feed(tmp_path / "f.zip", {}, drop=("calendar.txt",)), feed_id="bad")
+    ((vid,),) = rows(conn, "SELECT feed_version_id FROM gtfs.feed_version WHERE feed_id = 'bad'")
+    page = write_report(conn, vid, tmp_path / "report").read_text()
+    assert "<td id='status'>failed</td>" in page
+    assert re.findall(r"<tr class='notice' data-code='([a-z_]+)' data-severity='(\w+)'>", page) == [
+        ("missing_calendar_and_calendar_date_files", "ERROR")]
 
 
 def test_not_a_zip_fails_clearly(conn, tmp_path):

@@ -37,6 +37,15 @@ class ArchiveError(FeedError):
     """The archive itself is unusable: not a zip, corrupt, over a size limit."""
 
 
+class MissingFilesError(FeedError):
+    """Required files are missing: the feed cannot load. ``missing`` (reference.MissingFile) gives
+    each one's canonical notice, recorded on the failed version."""
+
+    def __init__(self, missing: list, *, feed_id: str | None = None) -> None:
+        super().__init__("; ".join(m.message for m in missing), feed_id=feed_id)
+        self.missing = missing
+
+
 class LockTimeout(GtfsPipelineError):
     """Waited longer than GTFS_PUBLISH_LOCK_TIMEOUT for a lock (readers of gtfs_current); the
     transaction was rolled back, nothing changed."""

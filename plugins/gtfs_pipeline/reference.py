@@ -641,21 +641,33 @@ USABILITY_FILES: frozenset[str] = frozenset(
 )
 
 
-def required_file_problems(present: set[str]) -> list[str]:
+@dataclass(frozen=True)
+class MissingFile:
+    """A requirement on the feed's files that is not met, with MobilityData's notice code for it
+    (recorded on the failed version, so its notices say what the canonical validator would)."""
+
+    code: str  # missing_required_file or missing_calendar_and_calendar_date_files
+    filename: str | None
+    message: str
+
+
+def missing_required_files(present: set[str]) -> list[MissingFile]:
     """Which required files are missing, given the names of the files present.
 
-    Returns one message per missing requirement, applying the reference's
-    conditions (calendar or calendar_dates; stops unless Flex locations exist).
-    Only conditions that make a feed unusable are here; the others (feed_info
-    when translations are provided, ...) are validation notices.
+    One entry per missing requirement, applying the reference's conditions (calendar or
+    calendar_dates; stops unless Flex locations exist). Only conditions that make a feed
+    unusable are here; the others (feed_info when translations are provided, ...) are
+    validation notices.
     """
-    problems = [
-        f"required file {f.name} is missing"
+    missing = [
+        MissingFile("missing_required_file", f.name, f"required file {f.name} is missing")
         for f in FILES
         if f.presence is Presence.REQUIRED and f.name not in present
     ]
     if "calendar.txt" not in present and "calendar_dates.txt" not in present:
-        problems.append("neither calendar.txt nor calendar_dates.txt is present (one is required)")
+        missing.append(MissingFile("missing_calendar_and_calendar_date_files", None,
+                                   "neither calendar.txt nor calendar_dates.txt is present (one is required)"))
     if "stops.txt" not in present and LOCATIONS_GEOJSON not in present:
-        problems.append("stops.txt is missing (required unless locations.geojson is present)")
-    return problems
+        missing.append(MissingFile("missing_required_file", "stops.txt",
+                                   "stops.txt is missing (required unless locations.geojson is present)"))
+    return missing

@@ -21,11 +21,11 @@ from psycopg2 import sql
 
 from . import archive, lifecycle, settings, timetable, validation
 from .archive import ArchiveLayout, Member
-from .errors import FeedError, GtfsPipelineError, LockTimeout, VersionBlocked
+from .errors import FeedError, GtfsPipelineError, LockTimeout, MissingFilesError, VersionBlocked
 from .geometry import build_geometry, drop_geometry
 from .lifecycle import NotCurrent, Owner, Recovered, State
 from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
-from .reference import FILES, required_file_problems
+from .reference import FILES, missing_required_files
 from .schema import partition_ident, partition_name, refresh_current_views
 
 
@@ -73,9 +73,9 @@ def inspect_archive(source: str | Path | BinaryIO, feed_id: str, *, content_hash
     zf = archive.open_zip(source, feed_id=feed_id)
     with zf:
         layout = archive.inspect(zf, feed_id=feed_id)
-        problems = required_file_problems(layout.gtfs_names)
-        if problems:
-            raise FeedError("; ".join(problems), feed_id=feed_id)
+        missing = missing_required_files(layout.gtfs_names)
+        if missing:
+            raise MissingFilesError(missing, feed_id=feed_id)
         content = archive.content_sha256(zf, layout, feed_id=feed_id) if content_hash else ""
     return sha, content, layout
 
@@ -112,6 +112,11 @@ def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_l
                 " status, error, failed_step) VALUES (%s, %s, '', %s, %s, %s, 'failed', %s, 'loading')"
                 " RETURNING feed_version_id",
                 (feed_id, sha, label, as_of, fetched_at, str(exc)))
+            failed_id = cur.fetchone()[0]
+            for missing in getattr(exc, "missing", ()):  # the canonical notices of what is missing
+                cur.execute("INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, context)"
+                            " VALUES (%s, %s, 'ERROR', %s, %s)",
+                            (failed_id, missing.code, missing.filename, json.dumps({"detail": missing.message})))
         conn.commit()
         raise
     members = [m.__dict__ for m in layout.members.values()]
