@@ -108,6 +108,13 @@ def test_files_in_one_top_level_folder_with_junk(conn, tmp_path):
         "__MACOSX/gtfs-2024/._stops.txt", "desktop.ini", "gtfs-2024/.DS_Store"]
 
 
+def test_files_in_a_folder_load_with_the_canonical_notice(conn, tmp_path):
+    vid, res = load(conn, write_feed(tmp_path / "f.zip", {}, folder="gtfs-2024/"))
+    assert set(res) == set(MINIMAL)
+    assert rows(conn, "SELECT severity, context->>'folder' FROM gtfs.notice WHERE feed_version_id = %s"
+                      " AND code = 'invalid_input_files_in_subfolder'", vid) == [("ERROR", "gtfs-2024/")]
+
+
 def test_latin1_text_is_detected_and_transcoded(conn, tmp_path):
     stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,Tr\u00f8ndelag,52.5,13.4\nS2,M\u00fcnchen,52.51,13.41\n"
     vid, res = load(conn, write_feed(tmp_path / "f.zip", {"stops.txt": stops.encode("cp1252")}))

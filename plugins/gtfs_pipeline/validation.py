@@ -82,6 +82,9 @@ LOADER_CODES: dict[str, str] = {
     "malformed_json": "ERROR",
     "empty_file": "ERROR",
     "csv_parsing_failed": "ERROR",
+    "missing_required_file": "ERROR",  # on the failed version (the feed cannot load)
+    "missing_calendar_and_calendar_date_files": "ERROR",  # likewise
+    "invalid_input_files_in_subfolder": "ERROR",  # the feed loads from its folder
     "empty_row": "WARNING",
     "leading_or_trailing_whitespaces": "WARNING",
     "non_utf8_encoding": "WARNING",

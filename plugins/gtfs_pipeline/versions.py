@@ -138,6 +138,14 @@ def start_version(conn, feed_id: str, source: str | Path | BinaryIO, *, source_l
                 "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, context)"
                 " VALUES (%s, 'ignored_member', 'INFO', %s, %s)",
                 (version_id, item["name"], json.dumps({"reason": item["reason"]})))
+        if layout.root:
+            # MobilityData's validator reads no file in a folder (its ERROR, and nothing else);
+            # here they load from the one folder that holds them, and the notice says so.
+            cur.execute(
+                "INSERT INTO gtfs.notice (feed_version_id, code, severity, context)"
+                " VALUES (%s, 'invalid_input_files_in_subfolder', 'ERROR', %s)",
+                (version_id, json.dumps({"folder": layout.root + "/", "detail": "the GTFS files are in a folder of"
+                                         " the zip, not at its root; they were loaded from that folder"})))
     conn.commit()
     return VersionPlan(feed_id, version_id, sha, content, members, tuple(recovered))
 
