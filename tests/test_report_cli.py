@@ -76,3 +76,15 @@ def test_a_blocked_versions_report_says_loaded_and_why(dsn, tmp_path):
     assert "<td id='status'>loaded</td>" in text
     assert ("<td id='decision'>not published: blocked by validation: block_on=error: 1 ERROR notices: "
             "route_both_short_and_long_name_missing (1)</td>") in text
+
+
+def test_the_report_of_a_version_a_newer_one_superseded_says_superseded(dsn, tmp_path):
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.42\n"
+    assert run(dsn, "load", str(write_feed(tmp_path / "f.zip", {})), "--feed-id", "demo").returncode == 0
+    proc = run(dsn, "load", str(write_feed(tmp_path / "g.zip", {"stops.txt": stops})), "--feed-id", "demo",
+               "--report-dir", str(tmp_path))
+
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "demo-v1-validation.html").read_text()
+    assert "<td id='status'>superseded</td>" in text
+    assert "<td id='decision'>published, then superseded by a newer version</td>" in text

@@ -100,6 +100,7 @@ def cmd_publish(args) -> int:
     with db.connection(args.dsn) as conn:
         db.ensure_schema(conn)
         decision = lifecycle.publish_existing(conn, args.feed_version_id, force=args.force, block_on=args.block_on)
+        _refresh_report(conn, args.feed_version_id)
     print(f"feed version {args.feed_version_id} is current" + (f" ({decision.reason})" if decision.reason else ""))
     return 0
 
@@ -123,10 +124,11 @@ def _write_report(conn, version_id: int, out: Path) -> Path:
 
 
 def _refresh_report(conn, version_id: int) -> None:
-    """The report was written before the publish decision: its status block now says it."""
-    from .report import refresh_status
+    """The report was written before the publish decision: its status block now says it (and
+    the report of the version it superseded says so)."""
+    from .report import refresh_after_publish
 
-    refresh_status(conn, version_id)
+    refresh_after_publish(conn, version_id)
 
 
 def cmd_validate(args) -> int:

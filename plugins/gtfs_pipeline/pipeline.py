@@ -704,13 +704,13 @@ def write_validation_report(conn, version: dict) -> str:
 def refresh_report(conn, version: dict) -> None:
     """After publish: the stored report's status block says what publish decided. A failure
     here is logged, not raised: the version is published (or kept) either way."""
-    from .report import refresh_status
+    from .report import refresh_after_publish
 
     v = VersionProgress.from_xcom(version)
     if not v.report:
         return
     try:
-        status = refresh_status(conn, v.feed_version_id)
+        status = refresh_after_publish(conn, v.feed_version_id)
     except Exception as exc:  # noqa: BLE001 - the report is a by-product of the publish decision
         conn.rollback()
         log.warning("feed %s version %s: the report %s keeps its old status (%s: %s)", v.feed_id,

@@ -514,6 +514,20 @@ def refresh_status(conn, feed_version_id: int) -> str | None:
     return str(v["status"])
 
 
+
+def refresh_after_publish(conn, feed_version_id: int) -> str | None:
+    """After a publish decision: the version's report, and the report of each version it
+    superseded, say their status now (a superseded version's report said "current" until then).
+    Returns the version's status, or None when it has no report."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT feed_version_id FROM gtfs.feed_version WHERE superseded_by = %s"
+                    " AND report_path IS NOT NULL ORDER BY feed_version_id", (feed_version_id,))
+        superseded = [r[0] for r in cur.fetchall()]
+    conn.rollback()
+    for old in superseded:
+        refresh_status(conn, old)
+    return refresh_status(conn, feed_version_id)
+
 # --- all notices as CSV (the plugin streams it) -------------------------------------------------
 
 NOTICE_CSV_COLUMNS = ("severity", "code", "filename", "line_number", "field_name", "entity_key", "value",
