@@ -8,61 +8,22 @@ and follows the link the way a browser signed in to Airflow would.
 
 from __future__ import annotations
 
-import secrets
-import socket
-import threading
-import time
-
 import pytest
 import requests
 
 from airflow_support import airflow_metadb, gtfs_dag, gtfs_dag_env, run_dag  # noqa: F401
 from feedbuilder import write_feed
 from httpserver import FeedServer
+from plugin_support import ApiServer, serving_api
 
 LINK = "GTFS validation report"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-PASSWORD = secrets.token_urlsafe(16)
-
-
 @pytest.fixture
 def api_server(gtfs_dag_env, monkeypatch, tmp_path):
-    """Airflow's API server app on 127.0.0.1 with one user, viewer "ana" (simple auth manager)."""
-    import json
-
-    import uvicorn
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    passwords = tmp_path / "passwords.json"
-    passwords.write_text(json.dumps({"ana": PASSWORD}))
-    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "False")
-    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "ana:viewer")
-    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", str(passwords))
-    monkeypatch.setenv("AIRFLOW__API__BASE_URL", base)
-    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_hex(32))
-    from airflow.api_fastapi.app import create_app, purge_cached_app
-
-    purge_cached_app()
-    app = create_app()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the API server did not start"
-        time.sleep(0.1)
-    yield base
-    server.should_exit = True
-    thread.join(30)
-    purge_cached_app()
+    """Airflow's API server app on 127.0.0.1 (plugin_support), reading the DAG tests' gtfs database."""
+    with serving_api(tmp_path, monkeypatch) as api:
+        yield api.base
 
 
 @pytest.fixture
@@ -77,9 +38,7 @@ def published_run(gtfs_dag, gtfs_dag_env, tmp_path):
 
 
 def sign_in(base: str) -> str:
-    resp = requests.post(f"{base}/auth/token", json={"username": "ana", "password": PASSWORD}, timeout=30)
-    assert resp.status_code == 201, resp.text
-    return resp.json()["access_token"]
+    return ApiServer(base).token("ana")  # a viewer
 
 
 def links(base: str, token: str, run_id: str, task_id: str, map_index: int = 0) -> dict:
