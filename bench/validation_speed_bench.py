@@ -50,7 +50,8 @@ def ours(dsn: str, version_id: int) -> dict:
     if proc.returncode:
         raise SystemExit(f"validate failed: {proc.stderr[-2000:]}")
     result = json.loads(proc.stdout)
-    return {"seconds": round(wall, 2), "validate_seconds": result.get("seconds")}
+    slowest = sorted(result.get("timings", {}).items(), key=lambda kv: -kv[1])[:8]
+    return {"seconds": round(wall, 2), "validate_seconds": result.get("seconds"), "slowest": dict(slowest)}
 
 
 def main() -> int:
@@ -89,7 +90,7 @@ def main() -> int:
                     load = load_average()
                     result = steps[name]()
                     row[name] = {"seconds": result["seconds"], "load": round(load, 2),
-                                 **({"validate_seconds": result["validate_seconds"]} if name == "ours" else {})}
+                                 **({k: result[k] for k in ("validate_seconds", "slowest")} if name == "ours" else {})}
                     print(f"round {i + 1} {name}: {result['seconds']} s (load {load:.2f})", file=sys.stderr)
                 rounds.append(row)
         print("| round | raw `\\copy` | ours (validate_version) | gtfs-guru | ours / guru | ours / raw |", file=sys.stderr)
