@@ -304,6 +304,16 @@ def test_fixture_c_names_urls_feed_info_fares_and_shapes(conn, tmp_path):
         ("trips.txt", 5, "shape_id", "SH1")]
 
 
+def test_an_extended_route_type_loads_with_mobilitydatas_unexpected_enum_value(conn, tmp_path):
+    # MobilityData's GtfsRouteTypeEnum lists 0-7, 11 and 12: an HVT type (700, bus service) is a WARNING.
+    routes = "route_id,agency_id,route_short_name,route_type\nR1,A,1,700\n"
+    vid, result = load_and_validate(conn, tmp_path, {"routes.txt": routes, "feed_info.txt": FEED_INFO})
+    assert notices(conn, vid, "unexpected_enum_value") == [("routes.txt", 2, "route_type", "700")]
+    with conn.cursor() as cur:
+        cur.execute("SELECT route_type FROM gtfs.routes WHERE feed_version_id = %s", (vid,))
+        assert cur.fetchall() == [(700,)]
+
+
 def test_missing_required_file_feed_info_with_translations(conn, tmp_path):
     translations = "table_name,field_name,language,translation,record_id\nstops,stop_name,de,Erste,S1\n"
     vid, result = load_and_validate(conn, tmp_path, {"translations.txt": translations})

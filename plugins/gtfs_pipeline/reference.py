@@ -91,10 +91,10 @@ class Column:
     # validation, never by a database constraint: real feeds break references
     # and must still load.
     references: tuple[str, str] | None = None
-    # Enum: the values the reference defines (validation's unexpected_enum_value), and a range
-    # of further allowed values (route_type's extended types, 100-1799).
+    # Enum: the values the reference defines (validation's unexpected_enum_value). route_type lists
+    # only the basic types: like MobilityData's validator, an extended (HVT, 100-1799) type loads and
+    # gets that WARNING.
     values: tuple[int, ...] = ()
-    extended: tuple[int, int] | None = None
     range: Range | None = None
 
     @property
@@ -139,13 +139,13 @@ T = FieldType
 
 
 def _c(name: str, type_: FieldType, presence: Presence = O, ref: str | None = None, *,
-       values: tuple[int, ...] = (), extended: tuple[int, int] | None = None, range: Range | None = None) -> Column:
+       values: tuple[int, ...] = (), range: Range | None = None) -> Column:
     """Short constructor: ``ref`` is "file.txt.column"."""
     references = None
     if ref:
         file_name, _, column = ref.rpartition(".")
         references = (file_name, column)
-    return Column(name, type_, presence, references, values, extended, range)
+    return Column(name, type_, presence, references, values, range)
 
 
 FILES: tuple[GtfsFile, ...] = (
@@ -198,7 +198,7 @@ FILES: tuple[GtfsFile, ...] = (
             _c("route_short_name", T.TEXT, CR),
             _c("route_long_name", T.TEXT, CR),
             _c("route_desc", T.TEXT),
-            _c("route_type", T.ENUM, R, values=(0, 1, 2, 3, 4, 5, 6, 7, 11, 12), extended=(100, 1799)),
+            _c("route_type", T.ENUM, R, values=(0, 1, 2, 3, 4, 5, 6, 7, 11, 12)),
             _c("route_url", T.URL),
             _c("route_color", T.COLOR),
             _c("route_text_color", T.COLOR),

@@ -39,7 +39,7 @@ HEAD = ("INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, lin
         " context, source)\n")
 V = "%(feed_version_id)s"
 
-# The reference's enumerations and ranges (reference.py Column.values / extended / range), as
+# The reference's enumerations and ranges (reference.py Column.values / range), as
 # SQL conditions that are true for a bad value ({v}: the value).
 ENUM_VALUES: dict[tuple[str, str], tuple[int, ...]] = {
     (f.name, c.name): c.values for f in FILES for c in f.columns if c.values}
@@ -314,8 +314,6 @@ def _enum_checks() -> list[Check]:
         for c in f.columns:
             if c.values:
                 bad = "{v} NOT IN (" + ",".join(map(str, c.values)) + ")"
-                if c.extended:
-                    bad += f" AND NOT ({{v}} BETWEEN {c.extended[0]} AND {c.extended[1]})"
                 checks.append(Check(f, c.name, bad))
     return checks
 
@@ -323,7 +321,8 @@ def _enum_checks() -> list[Check]:
 def unexpected_enum_value() -> str:
     return _file("unexpected_enum_value", "WARNING", "An enumerated field has a value the reference does not define.",
                  _select_per_table("unexpected_enum_value", "WARNING", _enum_checks()),
-                 "route_type accepts the basic values and the extended (HVT, 100-1799) values.")
+                 "route_type accepts the basic values only: an extended (HVT, 100-1799) type gets this WARNING,\n"
+                 "as in MobilityData's validator (its GtfsRouteTypeEnum lists 0-7, 11, 12).")
 
 
 def _new_line_checks() -> list[Check]:
