@@ -378,3 +378,16 @@ def test_stop_too_far_from_shape_allows_400_m_at_the_ends_of_rail_trips(conn, tm
                                             "trips.txt": trips, "stop_times.txt": st})
     assert counts == {"stop_too_far_from_shape": 1}
     assert [(n[3], n[4]["shapeId"]) for n in notices(conn, vid, "stop_too_far_from_shape")] == [("S3", "SH2")]
+
+
+def test_fast_travel_leg_runs_from_the_last_timed_stop_over_untimed_ones(conn, tmp_path):
+    # S1 -> S3 is 22.2 km in 5 min (+60 s: both times in whole minutes), 222 km/h, over a bus's 150 km/h;
+    # S2 has no times, so MobilityData measures the leg from S1 (and S2 -> S3 is no leg of its own).
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.7,13.4\n"
+    stop_times = ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                  "T1,08:00:00,08:00:00,S1,1\nT1,,,S2,2\nT1,08:05:00,08:05:00,S3,3\n")
+    vid, counts = validate(conn, tmp_path, {"stops.txt": stops, "stop_times.txt": stop_times})
+    assert counts == {"fast_travel_between_consecutive_stops": 1}
+    assert notices(conn, vid, "fast_travel_between_consecutive_stops") == [
+        ("stop_times.txt", 4, "arrival_time", "222.4",
+         {"prevCsvRowNumber": 2, "distanceKm": 22.239, "speedKph": 222.4, "maxSpeedKph": 150, "routeType": 3})]
