@@ -14,6 +14,7 @@ import pytest
 from feedbuilder import write_feed
 from gtfs_pipeline import validation, versions
 from gtfs_pipeline.report import write_report
+from test_rules_flex_and_more import FLEX_CODES
 from test_validation_parity_rules import PARITY_CODES
 
 TODAY = dt.date(2024, 6, 1)
@@ -392,7 +393,7 @@ def test_fixture_d_levels_pathways_translations_timeframes_and_fares(conn, tmp_p
 def test_every_rule_code_has_an_exact_expectation():
     covered = set(EXPECTED_A) | set(EXPECTED_B) | set(EXPECTED_C) | set(EXPECTED_D) | {
         "expired_calendar", "missing_required_field", "missing_trip_edge",
-        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"} | PARITY_CODES
+        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"} | PARITY_CODES | FLEX_CODES
     assert {r.code for r in validation.rules()} - covered == set()
 
 
@@ -409,11 +410,11 @@ FIXTURE_PARITY = {
     "routes.txt": ("route_id,agency_id,route_short_name,route_long_name,route_type,route_url,route_color,route_text_color\n"
                    "R1,A,10,10th Avenue,3,HTTPS://B.EXAMPLE,,\nR2,A,5,5-Express,3,,000000,333333\n"),
     "trips.txt": "route_id,service_id,trip_id\nR1,WD,T1\nR1,WD,T2\nR2,WD,T3\n",
-    # T1: 3 km in one whole minute, counted as 120 s: 90 km/h, under the bus limit. T2: Flex windows, no times.
+    # T1: 3 km in one whole minute, counted as 120 s: 90 km/h, under the bus limit. T2: Flex windows (phone for pickup and drop-off), no times.
     "stop_times.txt": ("trip_id,arrival_time,departure_time,stop_id,location_group_id,stop_sequence,"
-                       "start_pickup_drop_off_window,end_pickup_drop_off_window\n"
-                       "T1,08:00:00,08:00:00,S1,,1,,\nT1,08:01:00,08:01:00,S2,,2,,\n"
-                       "T2,,,,G1,1,08:00:00,09:00:00\nT2,,,,G1,2,08:00:00,09:00:00\n"),
+                       "start_pickup_drop_off_window,end_pickup_drop_off_window,pickup_type,drop_off_type\n"
+                       "T1,08:00:00,08:00:00,S1,,1,,,,\nT1,08:01:00,08:01:00,S2,,2,,,,\n"
+                       "T2,,,,G1,1,08:00:00,09:00:00,2,2\nT2,,,,G1,2,08:00:00,09:00:00,2,2\n"),
     # calendar_dates.txt only, every service expired: reported at its first line.
     "calendar_dates.txt": "service_id,date,exception_type\nWD,20240101,1\nWD,20240102,1\n",
     "fare_attributes.txt": "fare_id,price,currency_type,payment_method,transfers,agency_id\nF1,2.5,EUR,0,,A\nF2,3,EUR,0,,A\n",

@@ -1,0 +1,12 @@
+-- severity: ERROR
+-- meaning: A prior-day booking rule (booking_type 2) gives a field it must leave empty (prior_notice_duration_min, prior_notice_duration_max).
+-- As MobilityData (BookingRulesEntityValidator): one notice per booking rule, fieldNames lists the forbidden
+-- fields it gives, comma-separated, in the reference's order.
+INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
+SELECT %(feed_version_id)s, 'forbidden_prior_day_booking_field_value', 'ERROR', 'booking_rules.txt', b.line_number, 'booking_type',
+       jsonb_build_object('booking_rule_id', b.booking_rule_id), b.booking_type::text, jsonb_build_object('fieldNames', f.names), 'forbidden_prior_day_booking_field_value'
+FROM gtfs.booking_rules b
+CROSS JOIN LATERAL (SELECT concat_ws(', ',
+        CASE WHEN b.prior_notice_duration_min IS NOT NULL THEN 'prior_notice_duration_min' END,
+        CASE WHEN b.prior_notice_duration_max IS NOT NULL THEN 'prior_notice_duration_max' END) AS names) f
+WHERE b.feed_version_id = %(feed_version_id)s AND b.booking_type = 2 AND f.names <> '';
