@@ -15,6 +15,7 @@ from feedbuilder import write_feed
 from gtfs_pipeline import validation, versions
 from gtfs_pipeline.report import write_report
 from test_rules_flex_and_more import FLEX_CODES
+from test_geojson_rules import GEOJSON_CODES
 from test_validation_parity_rules import PARITY_CODES
 
 TODAY = dt.date(2024, 6, 1)
@@ -393,7 +394,7 @@ def test_fixture_d_levels_pathways_translations_timeframes_and_fares(conn, tmp_p
 def test_every_rule_code_has_an_exact_expectation():
     covered = set(EXPECTED_A) | set(EXPECTED_B) | set(EXPECTED_C) | set(EXPECTED_D) | {
         "expired_calendar", "missing_required_field", "missing_trip_edge",
-        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"} | PARITY_CODES | FLEX_CODES
+        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"} | PARITY_CODES | FLEX_CODES | (GEOJSON_CODES - {"malformed_json"})
     assert {r.code for r in validation.rules()} - covered == set()
 
 

@@ -96,7 +96,7 @@ def _export_kept(cur, zf, feed_version_id, filename, columns) -> None:
 
 
 def _export_locations(cur, zf, feed_version_id) -> None:
-    cur.execute("SELECT feature FROM gtfs.locations WHERE feed_version_id = %s ORDER BY location_id",
+    cur.execute("SELECT feature FROM gtfs.locations WHERE feed_version_id = %s ORDER BY feature_index",
                 (feed_version_id,))
     with zf.open("locations.geojson", "w") as member:
         member.write(b'{"type": "FeatureCollection", "features": [')

@@ -800,6 +800,7 @@ def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile
     started = time.monotonic()
     with conn.cursor() as cur:
         cur.execute("DELETE FROM gtfs.locations WHERE feed_version_id = %s", (feed_version_id,))
+        cur.execute("DELETE FROM gtfs.locations_document WHERE feed_version_id = %s", (feed_version_id,))
         cur.execute("DELETE FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s AND source = 'loader'"
                     " AND code <> 'ignored_member'",
                     (feed_version_id, member.name))
@@ -824,19 +825,14 @@ def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile
         cur.execute("SAVEPOINT geojson")
         rows = 0
         try:
-            cur.execute(
-                "INSERT INTO gtfs.locations (feed_version_id, location_id, properties, geometry, feature)"
-                " SELECT %s, COALESCE(f->>'id', 'feature_' || n), f->'properties',"
-                "   ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4326), f"
-                " FROM gtfs_geojson_doc, jsonb_array_elements(doc::jsonb->'features') WITH ORDINALITY AS a(f, n)",
-                (feed_version_id,))
-            rows = cur.rowcount
+            rows = _split_geojson(cur, feed_version_id)
             cur.execute("RELEASE SAVEPOINT geojson")
-        except psycopg2.Error as exc:
+        except (psycopg2.Error, GeoJsonNotAnObject) as exc:
             cur.execute("ROLLBACK TO SAVEPOINT geojson")
+            message = str(exc) if isinstance(exc, GeoJsonNotAnObject) else (exc.pgerror or str(exc)).strip()
             cur.execute("INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, value)"
                         " VALUES (%s, 'malformed_json', 'ERROR', %s, %s)",
-                        (feed_version_id, member.name, (exc.pgerror or str(exc)).strip()[:500]))
+                        (feed_version_id, member.name, message[:500]))
             cur.execute("INSERT INTO gtfs.extra_file (feed_version_id, filename, bytes, sha256, content)"
                         " SELECT %s, %s, octet_length(doc), encode(sha256(convert_to(doc, 'UTF8')), 'hex'),"
                         " convert_to(doc, 'UTF8') FROM gtfs_geojson_doc"
@@ -852,3 +848,51 @@ def load_locations_geojson(conn, feed_id: str, feed_version_id: int, zf: zipfile
         cur.execute("DROP TABLE gtfs_geojson_doc")
     conn.commit()
     return FileResult(member.name, rows, member.size, "utf-8", "robust", round(seconds, 3), 0)
+
+
+class GeoJsonNotAnObject(ValueError):
+    """locations.geojson is JSON but not an object (MobilityData: malformed_json)."""
+
+
+# The first key (in document order) that an object of the document repeats, walked on the JSON text (jsonb
+# would keep the last value and hide the repetition). Each object is told apart by its path; arrays of
+# numbers (coordinates) are not descended into.
+_FIRST_DUPLICATED_KEY = """
+WITH RECURSIVE node(v, path) AS (
+    SELECT doc::json, ARRAY[]::bigint[] FROM gtfs_geojson_doc
+    UNION ALL
+    SELECT c.v, n.path || c.i FROM node n
+    CROSS JOIN LATERAL (
+        SELECT e.value AS v, e.i FROM json_each(CASE WHEN json_typeof(n.v) = 'object' THEN n.v END)
+            WITH ORDINALITY AS e(key, value, i)
+        UNION ALL
+        SELECT a.value, a.i FROM json_array_elements(
+            CASE WHEN json_typeof(n.v) = 'array' AND json_typeof(n.v -> 0) IN ('object', 'array') THEN n.v END)
+            WITH ORDINALITY AS a(value, i)) c
+    WHERE json_typeof(c.v) IN ('object', 'array'))
+SELECT k.key FROM node n CROSS JOIN LATERAL json_object_keys(CASE WHEN json_typeof(n.v) = 'object' THEN n.v END) k(key)
+GROUP BY n.path, k.key HAVING count(*) > 1
+ORDER BY n.path, k.key LIMIT 1"""
+
+
+def _split_geojson(cur, feed_version_id: int) -> int:
+    """One row of gtfs.locations per feature, in file order, and the document's other members in
+    gtfs.locations_document: the validation rules check the structure (MobilityData's GeoJSON codes)
+    on them. A feature's geometry is NULL when PostGIS cannot read it; nothing is left out."""
+    cur.execute("SELECT jsonb_typeof(doc::jsonb) FROM gtfs_geojson_doc")
+    if cur.fetchone()[0] != "object":
+        raise GeoJsonNotAnObject("Expected a JSON object at the root")
+    cur.execute(_FIRST_DUPLICATED_KEY)
+    duplicated = cur.fetchone()
+    cur.execute(
+        "INSERT INTO gtfs.locations_document (feed_version_id, members, duplicated_key)"
+        " SELECT %s, doc::jsonb - 'features', %s FROM gtfs_geojson_doc",
+        (feed_version_id, duplicated[0] if duplicated else None))
+    cur.execute(
+        "WITH d AS MATERIALIZED (SELECT doc::jsonb -> 'features' AS features FROM gtfs_geojson_doc)"
+        " INSERT INTO gtfs.locations (feed_version_id, location_id, feature_index, properties, geometry, feature)"
+        " SELECT %s, NULLIF(f ->> 'id', ''), n - 1, f -> 'properties', gtfs.geojson_geometry(f -> 'geometry'), f"
+        " FROM d, jsonb_array_elements(CASE WHEN jsonb_typeof(d.features) = 'array' THEN d.features END)"
+        "   WITH ORDINALITY AS a(f, n)",
+        (feed_version_id,))
+    return cur.rowcount

@@ -262,7 +262,7 @@ def drop_version_rows(cur, feed_version_id: int) -> None:
         if cur.fetchone()[0] is not None:
             cur.execute(sql.SQL("DROP TABLE {}").format(partition_ident(f, feed_version_id)))
     timetable.drop_version(cur, feed_version_id)
-    for table in ("locations", "extra_file_row", "extra_file", "rejected_row"):
+    for table in ("locations", "locations_document", "extra_file_row", "extra_file", "rejected_row"):
         cur.execute(sql.SQL("DELETE FROM gtfs.{} WHERE feed_version_id = %s").format(sql.Identifier(table)),
                     (feed_version_id,))
     # After the GTFS partitions: the other order can deadlock against a concurrent geometry build.
