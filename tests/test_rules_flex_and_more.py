@@ -30,6 +30,12 @@ FLEX_CODES = {
     "forbidden_arrival_or_departure_time", "missing_pickup_or_drop_off_window", "invalid_pickup_drop_off_window",
     "forbidden_pickup_type", "forbidden_drop_off_type", "forbidden_geography_id", "forbidden_shape_dist_traveled",
     "forbidden_continuous_pickup_drop_off", "duplicate_geography_id", "overlapping_zone_and_pickup_drop_off_window",
+    "missing_stop_times_record", "missing_required_agency_id", "inconsistent_agency_lang",
+    "feed_info_lang_and_agency_lang_mismatch", "stop_access_specified_for_stop_with_no_parent_station",
+    "stop_access_specified_for_incorrect_location", "pathway_to_stop_with_access_outside_of_station_pathways",
+    "pathway_loop", "pathway_dangling_generic_node", "transfer_distance_too_large", "transfer_distance_above_2_km",
+    "inconsistent_route_type_for_in_seat_transfer", "transfer_with_suspicious_mid_trip_in_seat", "duplicate_fare_media",
+    "translation_unknown_table_name", "inconsistent_route_type_for_block_id",
 }
 
 BOOKING_HEADER = ("booking_rule_id,booking_type,prior_notice_duration_min,prior_notice_duration_max,prior_notice_last_day,"
@@ -95,8 +101,10 @@ ZONES = {
                        "Z,,,,Z4,4,08:00:00,10:00:00,2,2\n"     # 7: inside Z1
                        "Z,,,,Z2,5,10:00:00,12:00:00,2,2\n"     # 8: starts when Z1's window (line 4) ends
                        "Z,,,,Z1,6,09:00:00,09:30:00,1,1\n"     # 9: other pickup and drop-off types than Z2's
-                       "C,,,,Z3,1,08:00:00,09:00:00,2,2\nC,,,,Z3,2,08:00:00,09:00:00,2,2\n"),  # 10, 11
+                       "C,,,,Z3,1,08:00:00,09:00:00,2,2\nC,,,,Z3,2,08:00:00,09:00:00,2,2\n"   # 10, 11
+                       "ONE,,,,Z3,1,08:00:00,09:00:00,2,2\n"),  # 12: a Flex trip of one stop time
 }
+ZONES["trips.txt"] += "R1,WD,ONE\n"
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +299,7 @@ def zones(feeds, code):
 def test_zones_feed_counts(feeds):
     assert feeds[1]("zones", ZONES)[1] == {
         "overlapping_zone_and_pickup_drop_off_window": 1, "duplicate_geography_id": 2,
-        "forbidden_continuous_pickup_drop_off": 2}
+        "forbidden_continuous_pickup_drop_off": 2, "missing_stop_times_record": 1, "unusable_trip": 1}
 
 
 def test_overlapping_zone_and_pickup_drop_off_window(feeds):
@@ -315,3 +323,195 @@ def test_forbidden_continuous_pickup_drop_off(feeds):
     assert zones(feeds, "forbidden_continuous_pickup_drop_off") == [
         ("stop_times.txt", 10, "start_pickup_drop_off_window", stop_time("C", 1), "08:00:00", context),
         ("stop_times.txt", 11, "start_pickup_drop_off_window", stop_time("C", 2), "08:00:00", context)]
+
+
+def test_missing_stop_times_record(feeds):
+    # Trip ONE's only stop time phones for pickup and drop-off in a window; trip C (two such stop times) is fine.
+    assert zones(feeds, "missing_stop_times_record") == [
+        ("stop_times.txt", 12, "trip_id", stop_time("ONE", 1), "ONE", {"locationGroupId": None, "locationId": "Z3"})]
+
+
+# agency.txt and languages (AgencyConsistencyValidator, RouteAgencyIdValidator, FareAttributeAgencyIdValidator,
+# MatchingFeedAndAgencyLangValidator)
+
+AGENCIES = {
+    "agency.txt": ("agency_id,agency_name,agency_url,agency_timezone,agency_lang\n"
+                   "A,Agency,https://a.example,Europe/Berlin,en\n"     # 2: feed_info's language: clean
+                   ",Nameless,https://n.example,Europe/Berlin,EN\n"    # 3: no agency_id; EN is en
+                   "B,Other,https://b.example,Europe/Berlin,de\n"      # 4: another language
+                   "C,Third,https://c.example,Europe/Berlin,\n"),      # 5: no language: clean
+    "routes.txt": "route_id,agency_id,route_short_name,route_type\nR1,A,1,3\nR2,,2,3\n",
+    "fare_attributes.txt": "fare_id,price,currency_type,payment_method,transfers,agency_id\nF1,2.5,EUR,0,,A\nF2,3,EUR,0,,\n",
+}
+
+
+def agencies(feeds, code):
+    conn, validated = feeds
+    vid, _ = validated("agencies", AGENCIES)
+    return notices(conn, vid, code)
+
+
+def test_agencies_feed_counts(feeds):
+    assert feeds[1]("agencies", AGENCIES)[1] == {
+        "missing_required_agency_id": 3, "inconsistent_agency_lang": 1, "feed_info_lang_and_agency_lang_mismatch": 1}
+
+
+def test_missing_required_agency_id_with_several_agencies(feeds):
+    assert agencies(feeds, "missing_required_agency_id") == [
+        ("agency.txt", 3, "agency_id", None, None, {"agencyName": "Nameless"}),
+        ("fare_attributes.txt", 3, "agency_id", {"fare_id": "F2"}, None, None),
+        ("routes.txt", 3, "agency_id", {"route_id": "R2"}, None, None)]
+
+
+def test_inconsistent_agency_lang(feeds):
+    assert agencies(feeds, "inconsistent_agency_lang") == [
+        ("agency.txt", 4, "agency_lang", {"agency_id": "B"}, "de", {"expected": "en", "actual": "de"})]
+
+
+def test_feed_info_lang_and_agency_lang_mismatch(feeds):
+    assert agencies(feeds, "feed_info_lang_and_agency_lang_mismatch") == [
+        ("agency.txt", 4, "agency_lang", {"agency_id": "B"}, "de", {"agencyName": "Other", "feedLang": "en"})]
+
+
+# Stations: stop_access and pathways (StopAccessValidator, PathwayStopAccessValidator, PathwayLoopValidator,
+# PathwayDanglingGenericNodeValidator)
+
+STATION = {
+    "stops.txt": ("stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station,stop_access\n"
+                  "S1,First,52.5,13.4,,,\nS2,Second,52.51,13.41,,,\n"  # 2, 3
+                  "ST,Station,52.5,13.4,1,,\n"                            # 4
+                  "P1,Platform 1,52.5,13.4,0,ST,1\n"                      # 5: reached from the street
+                  "P2,Platform 2,52.5,13.4,0,ST,0\n"                      # 6: clean
+                  "P3,Lonely,52.5,13.4,0,,1\n"                            # 7: stop_access without a station
+                  "E1,Entrance,52.5,13.4,2,ST,0\n"                        # 8: stop_access at an entrance
+                  "N1,Node,,,3,ST,\n"                                     # 9: pathways to E1 only
+                  "N2,Node 2,,,3,ST,\n"),                                 # 10: pathways to E1 and P2: clean
+    "pathways.txt": ("pathway_id,from_stop_id,to_stop_id,pathway_mode,is_bidirectional\n"
+                     "W1,E1,P1,1,1\nW2,E1,N1,1,1\nW3,N1,E1,1,1\nW4,E1,N2,1,1\nW5,N2,P2,1,1\n"
+                     "W6,P2,P2,1,1\n"),  # 7: a loop
+}
+
+
+def station(feeds, code):
+    conn, validated = feeds
+    vid, _ = validated("station", STATION)
+    return notices(conn, vid, code)
+
+
+def test_station_feed_counts(feeds):
+    assert feeds[1]("station", STATION)[1] == {
+        "stop_access_specified_for_stop_with_no_parent_station": 1, "stop_access_specified_for_incorrect_location": 1,
+        "pathway_to_stop_with_access_outside_of_station_pathways": 1, "pathway_loop": 1,
+        "pathway_dangling_generic_node": 1,
+        "stop_without_stop_time": 3}  # P1, P2 and P3 have no stop times
+
+
+def test_stop_access_specified_for_stop_with_no_parent_station(feeds):
+    assert station(feeds, "stop_access_specified_for_stop_with_no_parent_station") == [
+        ("stops.txt", 7, "stop_access", {"stop_id": "P3"}, "1", {"stopName": "Lonely", "locationType": 0})]
+
+
+def test_stop_access_specified_for_incorrect_location(feeds):
+    assert station(feeds, "stop_access_specified_for_incorrect_location") == [
+        ("stops.txt", 8, "stop_access", {"stop_id": "E1"}, "0", {"stopName": "Entrance", "locationType": 2})]
+
+
+def test_pathway_to_stop_with_access_outside_of_station_pathways(feeds):
+    assert station(feeds, "pathway_to_stop_with_access_outside_of_station_pathways") == [
+        ("pathways.txt", 2, "to_stop_id", {"pathway_id": "W1"}, "P1", {"platformCode": None})]
+
+
+def test_pathway_loop(feeds):
+    assert station(feeds, "pathway_loop") == [("pathways.txt", 7, "to_stop_id", {"pathway_id": "W6"}, "P2", {"stopId": "P2"})]
+
+
+def test_pathway_dangling_generic_node(feeds):
+    assert station(feeds, "pathway_dangling_generic_node") == [
+        ("stops.txt", 9, "stop_id", {"stop_id": "N1"}, "N1", {"stopName": "Node", "parentStation": "ST"})]
+
+
+# Transfers, blocks, fare media and translations (TransferDistanceValidator,
+# InconsistentRouteTypeForInSeatTransferValidator, TransfersInSeatTransferTypeValidator,
+# InconsistentRouteTypeForBlockIdValidator, DuplicateFareMediaValidator, TranslationFieldAndReferenceValidator)
+
+TRANSFERS = {
+    # S1-S2 about 1.3 km, S1-S3 2.2 km, S1-S4 11.1 km.
+    "stops.txt": ("stop_id,stop_name,stop_lat,stop_lon\n"
+                  "S1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.4\nS4,Fourth,52.6,13.4\n"),
+    "routes.txt": "route_id,agency_id,route_short_name,route_type\nR1,A,1,3\nR2,A,2,0\n",
+    # Block B1 has a bus trip and a tram trip; block B2 one bus trip.
+    "trips.txt": "route_id,service_id,trip_id,block_id\nR1,WD,T1,B1\nR2,WD,T2,B1\nR1,WD,T3,B2\n",
+    "stop_times.txt": ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                       "T1,08:00:00,08:00:00,S1,1\nT1,08:10:00,08:10:00,S2,2\nT1,08:20:00,08:20:00,S3,3\n"
+                       "T2,09:00:00,09:00:00,S3,1\nT2,09:30:00,09:30:00,S4,2\n"
+                       "T3,10:00:00,10:00:00,S3,1\nT3,10:20:00,10:20:00,S1,2\n"),
+    "transfers.txt": ("from_stop_id,to_stop_id,from_route_id,to_route_id,from_trip_id,to_trip_id,transfer_type\n"
+                      "S1,S2,,,,,0\n"            # 2: 1.3 km: clean
+                      "S1,S3,,,,,0\n"            # 3: 2.2 km
+                      "S1,S4,,,,,0\n"            # 4: 11.1 km
+                      "S3,S3,R1,R2,T1,T2,4\n"    # 5: in seat at T1's last and T2's first stop; bus to tram
+                      "S2,S3,R1,R1,T1,T3,4\n"),  # 6: in seat from T1 at S2, not its last stop
+    "fare_media.txt": ("fare_media_id,fare_media_name,fare_media_type\n"
+                       "M1,Card,2\nM2,Card,2\nM3,Card,4\nM4,,0\nM5,,0\n"),  # M2 repeats M1, M5 repeats M4
+    "translations.txt": ("table_name,field_name,language,translation,record_id,record_sub_id,field_value\n"
+                         "stops,stop_name,de,Erste,S1,,\n"         # 2: clean
+                         "routes_x,route_long_name,de,Foo,R1,,\n"  # 3: no such GTFS file
+                         "levels,level_name,de,Ebene,L1,,\n"),     # 4: a GTFS file the feed does not have
+}
+
+
+def transfers(feeds, code):
+    conn, validated = feeds
+    vid, _ = validated("transfers", TRANSFERS)
+    return notices(conn, vid, code)
+
+
+def transfer(from_stop, to_stop, from_trip=None, to_trip=None):
+    return {"from_stop_id": from_stop, "to_stop_id": to_stop, "from_trip_id": from_trip, "to_trip_id": to_trip}
+
+
+def test_transfers_feed_counts(feeds):
+    assert feeds[1]("transfers", TRANSFERS)[1] == {
+        "transfer_distance_above_2_km": 1, "transfer_distance_too_large": 1,
+        "inconsistent_route_type_for_in_seat_transfer": 1, "transfer_with_suspicious_mid_trip_in_seat": 1,
+        "inconsistent_route_type_for_block_id": 1, "duplicate_fare_media": 2, "translation_unknown_table_name": 2}
+
+
+def test_transfer_distance_above_2_km(feeds):
+    assert transfers(feeds, "transfer_distance_above_2_km") == [
+        ("transfers.txt", 3, "to_stop_id", transfer("S1", "S3"), "S3", {"fromStopId": "S1", "distanceKm": 2.224})]
+
+
+def test_transfer_distance_too_large(feeds):
+    assert transfers(feeds, "transfer_distance_too_large") == [
+        ("transfers.txt", 4, "to_stop_id", transfer("S1", "S4"), "S4", {"fromStopId": "S1", "distanceKm": 11.12})]
+
+
+def test_inconsistent_route_type_for_in_seat_transfer(feeds):
+    assert transfers(feeds, "inconsistent_route_type_for_in_seat_transfer") == [
+        ("transfers.txt", 5, "to_route_id", transfer("S3", "S3", "T1", "T2"), "R2",
+         {"fromRouteId": "R1", "fromRouteType": 3, "toRouteType": 0})]
+
+
+def test_transfer_with_suspicious_mid_trip_in_seat(feeds):
+    assert transfers(feeds, "transfer_with_suspicious_mid_trip_in_seat") == [
+        ("transfers.txt", 6, "from_stop_id", transfer("S2", "S3", "T1", "T3"), "S2",
+         {"tripIdFieldName": "from_trip_id", "tripId": "T1", "stopIdFieldName": "from_stop_id"})]
+
+
+def test_inconsistent_route_type_for_block_id(feeds):
+    assert transfers(feeds, "inconsistent_route_type_for_block_id") == [
+        ("trips.txt", 2, "block_id", None, "B1", {"routeIds": "R1, R2", "routeTypes": "3, 0"})]
+
+
+def test_duplicate_fare_media(feeds):
+    assert transfers(feeds, "duplicate_fare_media") == [
+        ("fare_media.txt", 3, "fare_media_name", {"fare_media_id": "M2"}, "Card", {"csvRowNumber1": 2, "fareMediaId1": "M1"}),
+        ("fare_media.txt", 6, "fare_media_name", {"fare_media_id": "M5"}, None, {"csvRowNumber1": 5, "fareMediaId1": "M4"})]
+
+
+def test_translation_unknown_table_name(feeds):
+    key = {"field_name": "route_long_name", "language": "de", "table_name": "routes_x"}
+    assert transfers(feeds, "translation_unknown_table_name") == [
+        ("translations.txt", 3, "table_name", key, "routes_x", None),
+        ("translations.txt", 4, "table_name", {**key, "field_name": "level_name", "table_name": "levels"}, "levels", None)]

@@ -194,8 +194,8 @@ def test_rerun_replaces_only_its_own_notices(conn, tmp_path):
                                   ("stop_time_with_only_arrival_or_departure_time", "ERROR", 1)]
 
 
-def test_expiry_and_missing_required_field(conn, tmp_path):
-    # Two agencies: a route without agency_id is an error; the calendar ended before "today".
+def test_expiry_and_missing_required_agency_id(conn, tmp_path):
+    # Two agencies: a route without agency_id is an error (missing_required_agency_id); the calendar ended before "today".
     agency = ("agency_id,agency_name,agency_url,agency_timezone\nA,Agency,https://a.example,Europe/Berlin\n"
               "B,Other,https://b.example,Europe/Berlin\n")
     routes = "route_id,agency_id,route_short_name,route_type\nR1,,1,3\n"
@@ -203,10 +203,10 @@ def test_expiry_and_missing_required_field(conn, tmp_path):
            "WD,1,1,1,1,1,0,0,20240101,20240301\n")
     vid, result = load_and_validate(conn, tmp_path, {"agency.txt": agency, "routes.txt": routes, "calendar.txt": cal,
                                                      "feed_info.txt": FEED_INFO})
-    assert result["counts"] == {"missing_required_field": 1, "expired_calendar": 1,
+    assert result["counts"] == {"missing_required_agency_id": 1, "expired_calendar": 1,
                                 # the only service ended in March, feed_info's period runs to December
                                 "trip_coverage_not_active_for_next7_days": 1, "feed_valid_beyond_total_service_window": 1}
-    assert notices(conn, vid, "missing_required_field") == [("routes.txt", 2, "agency_id", None)]
+    assert notices(conn, vid, "missing_required_agency_id") == [("routes.txt", 2, "agency_id", None)]
 
 
 def test_policy_blocks_and_allows(conn, tmp_path):
@@ -361,6 +361,7 @@ EXPECTED_D = {
     "fare_transfer_rule_invalid_transfer_count": 1, "fare_transfer_rule_without_transfer_count": 1,
     "fare_transfer_rule_with_forbidden_transfer_count": 1, "fare_transfer_rule_duration_limit_without_type": 1,
     "fare_transfer_rule_duration_limit_type_without_duration_limit": 1,
+    "pathway_dangling_generic_node": 1,  # N2: its only pathway leads to E1
 }
 
 
@@ -370,6 +371,7 @@ def test_fixture_d_levels_pathways_translations_timeframes_and_fares(conn, tmp_p
     assert notices(conn, vid, "missing_level_id") == [("stops.txt", 7, "level_id", None)]
     assert notices(conn, vid, "pathway_unreachable_location") == [
         ("stops.txt", 7, "stop_id", "PB"), ("stops.txt", 8, "stop_id", "N1"), ("stops.txt", 9, "stop_id", "N2")]
+    assert notices(conn, vid, "pathway_dangling_generic_node") == [("stops.txt", 9, "stop_id", "N2")]
     assert notices(conn, vid, "translation_foreign_key_violation") == [
         ("translations.txt", 3, "record_id", "S9"), ("translations.txt", 5, "record_id", "T1")]
     assert notices(conn, vid, "translation_unexpected_value") == [

@@ -214,11 +214,8 @@ def _required_checks() -> list[Check]:
               for f in FILES for c in f.columns
               if c.required and not _not_null_in_ddl(f, c)
               and not (f.name == "fare_attributes.txt" and c.name == "transfers")]
-    several = f"(SELECT count(*) FROM gtfs.agency a WHERE a.feed_version_id = {V}) > 1"
-    for name in ("agency.txt", "routes.txt", "fare_attributes.txt"):
-        checks.append(Check(FILE_BY_NAME[name], "agency_id", "{v} IS NULL AND " + several, value="NULL::text",
-                            context="jsonb_build_object('reason', 'required when the feed has several agencies')",
-                            per_row=True))
+    # agency_id, required in agency.txt, routes.txt and fare_attributes.txt when the feed has several agencies, is
+    # MobilityData's missing_required_agency_id (include/sql/validation/missing_required_agency_id.sql), not this code.
     return checks
 
 
@@ -230,8 +227,8 @@ def missing_required_field() -> str:
             "                  AND l.filename = m.filename AND l.line_number = m.line_number AND l.field_name = m.field_name)")
     return _file("missing_required_field", "ERROR",
                  "A required field is empty (key fields: checked by the loader, which sets such rows aside).", body,
-                 "Required columns of every file, plus agency_id in agency.txt, routes.txt and fare_attributes.txt"
-                 " when the feed has several agencies.")
+                 "Required columns of every file (agency_id when the feed has several agencies:"
+                 " missing_required_agency_id).")
 
 
 def _reference_checks() -> list[Check]:

@@ -1,0 +1,24 @@
+-- severity: WARNING
+-- meaning: The trips of one block belong to routes of different route_type.
+-- As MobilityData (InconsistentRouteTypeForBlockIdValidator): one notice per block_id whose trips' routes (those
+-- found in routes.txt) have more than one route_type; routeIds lists the trips' distinct route_ids and routeTypes
+-- the distinct types, in trips.txt order. The notice is at the block's first trip.
+INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
+WITH trip_type AS (
+    SELECT t.line_number, t.block_id, t.route_id, r.route_type
+    FROM gtfs.trips t LEFT JOIN gtfs.routes r ON r.feed_version_id = %(feed_version_id)s AND r.route_id = t.route_id
+    WHERE t.feed_version_id = %(feed_version_id)s AND t.block_id IS NOT NULL),
+firsts AS (
+    SELECT block_id, route_id, route_type, line_number,
+           row_number() OVER (PARTITION BY block_id, route_id ORDER BY line_number) AS route_rank,
+           row_number() OVER (PARTITION BY block_id, route_type ORDER BY line_number) AS type_rank
+    FROM trip_type)
+SELECT %(feed_version_id)s, 'inconsistent_route_type_for_block_id', 'WARNING', 'trips.txt', min(line_number), 'block_id',
+       NULL::jsonb, block_id,
+       jsonb_build_object('routeIds', string_agg(route_id, ', ' ORDER BY line_number) FILTER (WHERE route_rank = 1),
+                          'routeTypes', string_agg(route_type::text, ', ' ORDER BY line_number)
+                                        FILTER (WHERE type_rank = 1 AND route_type IS NOT NULL)),
+       'inconsistent_route_type_for_block_id'
+FROM firsts
+GROUP BY block_id
+HAVING count(DISTINCT route_type) > 1;
