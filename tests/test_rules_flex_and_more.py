@@ -313,9 +313,9 @@ def test_overlapping_zone_and_pickup_drop_off_window(feeds):
 def test_duplicate_geography_id(feeds):
     assert zones(feeds, "duplicate_geography_id") == [
         ("stops.txt", 2, "stop_id", {"stop_id": "S1"}, "S1",
-         {"geographyId": "S1", "csvRowNumberA": 2, "csvRowNumberB": None, "inGeoJson": True}),
+         {"geographyId": "S1", "csvRowNumberA": 2, "csvRowNumberB": None, "featureIndex": 4}),
         ("stops.txt", 3, "stop_id", {"stop_id": "S2"}, "S2",
-         {"geographyId": "S2", "csvRowNumberA": 3, "csvRowNumberB": 3, "inGeoJson": False})]
+         {"geographyId": "S2", "csvRowNumberA": 3, "csvRowNumberB": 3, "featureIndex": None})]
 
 
 def test_forbidden_continuous_pickup_drop_off(feeds):

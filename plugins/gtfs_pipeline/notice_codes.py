@@ -139,6 +139,9 @@ NOT_APPLICABLE: dict[str, str] = {
     "thread_execution_error": "a failure of the Java validator's thread pool; no such pool here",
     "u_r_i_syntax_error": "the Java validator's input URI could not be parsed; here the feed URL is checked by fetch",
     "too_many_rows": "the Java validator's in-memory row limit; the database has none (files stream through COPY)",
+    "invalid_phone_number": "the Java validator checks phone numbers only for a country code given on its command line"
+                            " (libphonenumber's isPossibleNumber for that region) and reports none without one, its"
+                            " default; a feed here has no country, so none are reported either",
 }
 
 

@@ -4,7 +4,8 @@
 -- stop_sequence is stop time 1, where the notice is) with both windows and a location_id, different location_ids,
 -- the same pickup_type or the same drop_off_type (empty is 0; a pair with a value outside 0-3 is skipped), windows
 -- that overlap by more than an instant (start1 < end2 and end1 > start2), and locations whose geometries overlap
--- (ST_Overlaps: the DE-9IM overlap of JTS, which MobilityData uses; equal or nested areas do not overlap). Without
+-- (ST_Overlaps: the DE-9IM overlap of JTS, which MobilityData uses; equal or nested areas do not overlap; a
+-- location_id that several features repeat is the first of them, as MobilityData's index keeps it). Without
 -- a window or a location_id column in stop_times.txt the header constants drop the scan.
 INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, entity_key, value, context, source)
 WITH st AS MATERIALIZED (
@@ -27,6 +28,8 @@ FROM st a
 JOIN st b ON b.trip_id = a.trip_id AND b.stop_sequence > a.stop_sequence AND b.location_id <> a.location_id
          AND (b.pickup = a.pickup OR b.drop_off = a.drop_off)
          AND a.w_start < b.w_end AND a.w_end > b.w_start
-JOIN gtfs.locations la ON la.feed_version_id = %(feed_version_id)s AND la.location_id = a.location_id
-JOIN gtfs.locations lb ON lb.feed_version_id = %(feed_version_id)s AND lb.location_id = b.location_id
+CROSS JOIN LATERAL (SELECT l.geometry FROM gtfs.locations l WHERE l.feed_version_id = %(feed_version_id)s
+                    AND l.location_id = a.location_id ORDER BY l.feature_index LIMIT 1) la
+CROSS JOIN LATERAL (SELECT l.geometry FROM gtfs.locations l WHERE l.feed_version_id = %(feed_version_id)s
+                    AND l.location_id = b.location_id ORDER BY l.feature_index LIMIT 1) lb
 WHERE ST_Overlaps(la.geometry, lb.geometry);
