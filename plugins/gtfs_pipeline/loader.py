@@ -8,6 +8,7 @@ drops what an earlier attempt left, so loading a file twice leaves one copy.
 from __future__ import annotations
 
 import binascii
+import enum
 import io
 import json
 import queue
@@ -16,8 +17,9 @@ import threading
 import time
 import zipfile
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 import psycopg2
 import psycopg2.errors
@@ -210,110 +212,142 @@ class _Progress:
             self.fn(self.filename, self.done, self.total)
 
 
+class LoadPath(str, enum.Enum):
+    """How a reference file's rows were typed: gtfs.feed_version_file.load_path."""
+
+    FAST = "fast"  # PostgreSQL's COPY typed the member's own bytes
+    ROBUST = "robust"  # Python parsed and typed them (csvstream.RobustRows), with a notice per change
+    KEPT = "kept"  # kept as raw rows or bytes (keep_extra_member)
+
+
+class Refusal(enum.Enum):
+    """Why a COPY attempt gave up, which decides what the load tries next."""
+
+    NEXT_ENCODING = "the bytes are not in this encoding"
+    REFUSED = "COPY refused the data"
+
+
+@dataclass
+class Copied:
+    """What an attempt that filled the partition found."""
+
+    rows: int
+    encoding: str
+    sha256: str | None
+    maybe_padded: bool = False  # some text value may be padded: the trim pass runs
+
+
+@dataclass
+class FileLoad:
+    """One reference file's load: the member, how its header maps, where its rows go,
+    and where notices collect. Every attempt at the rows takes this one object."""
+
+    conn: Any
+    feed_id: str
+    feed_version_id: int
+    zf: zipfile.ZipFile
+    member: Member
+    header: HeaderMap
+    spool: "_NoticeSpool"
+    progress: ProgressFn | None = None
+
+    @property
+    def gtfs_file(self) -> GtfsFile:
+        return FILE_BY_NAME[self.member.name]
+
+    @property
+    def partition(self) -> sql.Composed:
+        return partition_ident(self.gtfs_file, self.feed_version_id)
+
+    @property
+    def known_names(self) -> list[str]:
+        return [c.name for c in self.header.known_columns]
+
+    @contextmanager
+    def rows(self) -> Iterator[tuple[archive.LimitedReader, HeaderSplitter]]:
+        """The member opened afresh with its header line read: each attempt reads the rows
+        from the start (the one place the member is reopened)."""
+        with archive.open_member(self.zf, self.member, feed_id=self.feed_id) as raw:
+            yield raw, HeaderSplitter(raw, self.member.name, self.feed_id)
+
+    def on_read(self) -> "_Progress":
+        return _Progress(self.progress, self.member.name, self.member.size)
+
+    def copy_sql(self, columns: list[str], freeze: bool = True) -> sql.Composed:
+        return _copy_sql(self.gtfs_file, self.feed_version_id, columns, freeze)
+
+    def create_partition(self, cur) -> None:
+        _create_partition_table(cur, self.gtfs_file, self.feed_version_id)
+
+    def line_too_long(self, exc: LineTooLong) -> FeedError:
+        return FeedError(exc.message, feed_id=self.feed_id, filename=self.member.name, line=exc.line)
+
+
+class _Stages:
+    """Seconds per step of a file's load (FileResult.stages)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._mark = time.monotonic()
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._mark, 3)
+        self._mark = now
+
+
+def _file_cursor(conn):
+    """A cursor for the file's transaction. Key builds sort the whole file: give them room
+    (the server default, 64 MB, makes the stop_times key spill to disk), for this transaction only."""
+    cur = conn.cursor()
+    cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (settings.current().maintenance_work_mem,))
+    return cur
+
+
 def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile, member: Member,
                    progress: ProgressFn | None = None) -> FileResult:
     """Load one reference file of a version; safe to repeat.
 
     Tries the fast path (COPY of the member's own bytes) and falls back to the
-    robust path when COPY refuses the data. Raises FeedError when the file makes
-    the feed unusable (required column missing, corrupt member).
+    robust path when COPY refuses the data (see _copy_rows). Raises FeedError
+    when the file makes the feed unusable (required column missing, corrupt member).
     """
     gtfs_file = FILE_BY_NAME[member.name]
     started = time.monotonic()
     _drop_previous_attempt(conn, feed_version_id, gtfs_file)
     spool = _NoticeSpool(feed_version_id)
-
-    with archive.open_member(zf, member, feed_id=feed_id) as raw:
-        splitter = HeaderSplitter(raw, member.name, feed_id)
-        if splitter.utf16:
-            raise FeedError("the file is UTF-16 encoded; GTFS files must be UTF-8", feed_id=feed_id,
-                            filename=member.name, line=1)
-        header_encoding = detect_header_encoding(splitter.header_bytes)
-        try:
-            if splitter.is_blank():
-                # An empty member: an empty table and a notice, not a failed feed
-                # (whether the feed is usable without its rows is validation's call).
-                spool.add(Notice("empty_file", "ERROR", member.name))
-                header = HeaderMap([], [], {})
-            else:
-                header = map_header(splitter.header_names(header_encoding), gtfs_file, feed_id=feed_id)
-        except FeedError as exc:
-            if gtfs_file.name in USABILITY_FILES:
-                raise
-            # An optional file written to another revision of the reference (GTFS-JP
-            # translations, draft Fares v2): keep its rows as they are, and say why.
-            header = None
-            missing = Notice("missing_required_column", "ERROR", member.name, 1, exc.column, None,
-                             {"detail": exc.reason, "keptAs": "gtfs.extra_file_row"})
+    header, missing = _read_header(zf, member, feed_id, gtfs_file, spool)
     if header is None:
         return keep_extra_member(conn, feed_id, feed_version_id, zf, replace(member, kind="extra_csv"),
                                  reason=missing)
-    for n in header.notices:
-        spool.add(n)
-
-    load_path, encoding, rows = None, None, 0
-    stages: dict[str, float] = {}
-    mark = time.monotonic()
-
-    def stage(name: str) -> None:
-        nonlocal mark
-        now = time.monotonic()
-        stages[name] = round(stages.get(name, 0.0) + now - mark, 3)
-        mark = now
-
-    cur = conn.cursor()
-    # Key builds sort the whole file: give them room (the server default, 64 MB, makes
-    # the stop_times key spill to disk). Only for this transaction.
-    cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (settings.current().maintenance_work_mem,))
-    if header.clean:
-        streams = _copy_streams(conn, member)
-        for enc in ENCODINGS[:2]:
-            if streams > 1:
-                outcome = _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, header, enc,
-                                          progress, streams)
-                cur = conn.cursor()
-                cur.execute("SELECT set_config('maintenance_work_mem', %s, true)", (settings.current().maintenance_work_mem,))
-            else:
-                outcome = _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header, enc,
-                                    progress)
-            if outcome == _NEXT_ENCODING:
-                if _has_utf8_text(zf, member, feed_id):
-                    break  # UTF-8 with stray lines in another encoding: the robust path decodes line by line
-                continue  # consistently another encoding: the fast path reads it as Windows-1252
-            if outcome == _REFUSED:
-                break
-            (rows, maybe_padded, member_sha), load_path, encoding = outcome, "fast", enc
-            break
-    if load_path is None:
-        rows, encoding, member_sha = _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file,
-                                             header, spool, progress)
-        load_path = "robust"
+    load = FileLoad(conn, feed_id, feed_version_id, zf, member, header, spool, progress)
+    stage = _Stages()
+    copied, load_path, cur = _copy_rows(load, _file_cursor(conn))
     stage("copy")
-    if load_path == "fast" and maybe_padded:
+    if copied.maybe_padded:
         _trim_padded_text(cur, gtfs_file, feed_version_id, header)
         stage("trim")
-    if encoding != "utf-8":
-        spool.add(Notice("non_utf8_encoding", "WARNING", member.name, None, None, encoding,
-                         {"decodedAs": encoding}))
+    if copied.encoding != "utf-8":
+        spool.add(Notice("non_utf8_encoding", "WARNING", member.name, None, None, copied.encoding,
+                         {"decodedAs": copied.encoding}))
     duplicates = _build_key(cur, gtfs_file, feed_version_id)
     stage("key")
     cur.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-        parent_ident(gtfs_file), partition_ident(gtfs_file, feed_version_id),
-        sql.Literal(int(feed_version_id))))
+        parent_ident(gtfs_file), load.partition, sql.Literal(int(feed_version_id))))
     stage("attach")
     # Statistics now, while other files may still be loading (finish_version would
     # otherwise analyse every table one after another).
-    cur.execute(sql.SQL("ANALYZE {}").format(partition_ident(gtfs_file, feed_version_id)))
+    cur.execute(sql.SQL("ANALYZE {}").format(load.partition))
     stage("analyze")
     spool.flush_to(cur)
     seconds = time.monotonic() - started
+    rows = copied.rows - duplicates
     cur.execute(
         "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
         " columns, unknown_columns, load_path, duplicate_rows, seconds, sha256)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (feed_version_id, member.name, member.archive_name, rows - duplicates, member.size, encoding,
-         [c.name for c in header.known_columns], header.unknown_names, load_path, duplicates, seconds,
-         member_sha),
+        (feed_version_id, member.name, member.archive_name, rows, member.size, copied.encoding,
+         load.known_names, header.unknown_names, load_path.value, duplicates, seconds, copied.sha256),
     )
     cur.execute("SELECT count(*) FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s"
                 " AND source = 'loader'", (feed_version_id, member.name))
@@ -321,55 +355,100 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
     conn.commit()
     stage("commit")
     cur.close()
-    return FileResult(member.name, rows - duplicates, member.size, encoding, load_path,
-                      round(seconds, 3), notice_count, [c.name for c in header.known_columns],
-                      header.unknown_names, duplicates, stages)
+    return FileResult(member.name, rows, member.size, copied.encoding, load_path.value,
+                      round(seconds, 3), notice_count, load.known_names,
+                      header.unknown_names, duplicates, stage.seconds)
 
 
-_NEXT_ENCODING = "next encoding"
-_REFUSED = "refused"
+def _read_header(zf: zipfile.ZipFile, member: Member, feed_id: str, gtfs_file: GtfsFile,
+                 spool: "_NoticeSpool") -> tuple[HeaderMap | None, Notice | None]:
+    """The member's header mapped onto the reference, its notices in ``spool``; (None, why)
+    when an optional file lacks a column it requires, so the file is kept as raw rows."""
+    with archive.open_member(zf, member, feed_id=feed_id) as raw:
+        splitter = HeaderSplitter(raw, member.name, feed_id)
+        if splitter.utf16:
+            raise FeedError("the file is UTF-16 encoded; GTFS files must be UTF-8", feed_id=feed_id,
+                            filename=member.name, line=1)
+        if splitter.is_blank():
+            # An empty member: an empty table and a notice, not a failed feed
+            # (whether the feed is usable without its rows is validation's call).
+            spool.add(Notice("empty_file", "ERROR", member.name))
+            return HeaderMap([], [], {}), None
+        try:
+            header = map_header(splitter.header_names(detect_header_encoding(splitter.header_bytes)),
+                                gtfs_file, feed_id=feed_id)
+        except FeedError as exc:
+            if gtfs_file.name in USABILITY_FILES:
+                raise
+            # An optional file written to another revision of the reference (GTFS-JP
+            # translations, draft Fares v2): keep its rows as they are, and say why.
+            return None, Notice("missing_required_column", "ERROR", member.name, 1, exc.column, None,
+                                {"detail": exc.reason, "keptAs": "gtfs.extra_file_row"})
+    for n in header.notices:
+        spool.add(n)
+    return header, None
 
 
-def _try_fast(cur, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, encoding: str,
-              progress) -> tuple[int, bool, str | None] | str:
-    """COPY the member's bytes as they are, decoded by the server as ``encoding``.
+def _copy_rows(load: FileLoad, cur) -> tuple[Copied, LoadPath, Any]:
+    """Fill the file's partition; the one place its path is chosen.
 
-    Returns (rows, whether any value may be padded, the member's SHA-256); _NEXT_ENCODING when the bytes are not in that
-    encoding; _REFUSED when COPY refused the data (the robust path takes over).
+    A header that maps onto the reference is COPYed as it is, as UTF-8 and then,
+    when the bytes are consistently another encoding, as Windows-1252. Anything
+    COPY refuses (a bad value, a ragged row, a blank line, an unknown column, stray
+    lines in another encoding) is parsed and typed in Python instead. Returns what
+    was copied, the path, and the cursor of the file's transaction (a split COPY
+    commits, so it opens a new one).
     """
+    if load.header.clean:
+        streams = _copy_streams(load.conn, load.member)
+        for encoding in ENCODINGS[:2]:
+            if streams > 1:
+                outcome = _try_fast_split(load, encoding, streams)
+                cur = _file_cursor(load.conn)
+            else:
+                outcome = _try_fast(load, cur, encoding)
+            if isinstance(outcome, Copied):
+                return outcome, LoadPath.FAST, cur
+            if outcome is Refusal.NEXT_ENCODING and not _has_utf8_text(load):
+                continue  # consistently another encoding: the fast path reads it as Windows-1252
+            break  # refused, or UTF-8 with stray lines in another encoding (decoded line by line)
+    return _robust(load, cur), LoadPath.ROBUST, cur
+
+
+def _refusal(exc: psycopg2.Error, encoding: str) -> Refusal:
+    """What COPY's refusal means: bytes that are not UTF-8 may be another encoding."""
+    if isinstance(exc, psycopg2.errors.CharacterNotInRepertoire) and encoding == "utf-8":
+        return Refusal.NEXT_ENCODING
+    return Refusal.REFUSED
+
+
+def _try_fast(load: FileLoad, cur, encoding: str) -> Copied | Refusal:
+    """COPY the member's bytes as they are, decoded by the server as ``encoding``."""
     cur.execute("SAVEPOINT fast_path")
     try:
-        _create_partition_table(cur, gtfs_file, feed_version_id)
+        load.create_partition(cur)
         cur.execute(sql.SQL("SET LOCAL client_encoding = {}").format(sql.Literal(PG_ENCODING[encoding])))
-        with archive.open_member(zf, member, feed_id=feed_id) as raw:
-            splitter = HeaderSplitter(raw, member.name, feed_id)
-            records = NumberedRecords(splitter.rest, on_read=_Progress(progress, member.name, member.size))
-            copy_in(cur, _copy_sql(gtfs_file, feed_version_id,
-                                   [LINE_COLUMN] + [c.name for c in header.known_columns]), records)
+        with load.rows() as (raw, splitter):
+            records = NumberedRecords(splitter.rest, on_read=load.on_read())
+            copy_in(cur, load.copy_sql([LINE_COLUMN] + load.known_names), records)
         rows = cur.rowcount
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
         cur.execute("RELEASE SAVEPOINT fast_path")
-        return rows, records.maybe_padded, raw.sha256
+        return Copied(rows, encoding, raw.sha256, records.maybe_padded)
     except LineTooLong as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
-        raise _line_too_long(exc, feed_id, member) from None
+        raise load.line_too_long(exc) from None
     except BlankLine:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
-        return _REFUSED
+        return Refusal.REFUSED
     except (psycopg2.DataError, psycopg2.IntegrityError) as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
-        if isinstance(exc, psycopg2.errors.CharacterNotInRepertoire) and encoding == "utf-8":
-            return _NEXT_ENCODING
-        return _REFUSED
+        return _refusal(exc, encoding)
     except BaseException:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         raise
-
-
-def _line_too_long(exc: LineTooLong, feed_id: str, member: Member) -> FeedError:
-    return FeedError(exc.message, feed_id=feed_id, filename=member.name, line=exc.line)
 
 
 SPLIT_COPY_BYTES_ENV = "GTFS_SPLIT_COPY_BYTES"
@@ -427,8 +506,7 @@ class _QueueReader(io.RawIOBase):
             return b"" if item is None else item
 
 
-def _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, encoding: str,
-                    progress, streams: int) -> tuple[int, bool, str | None] | str:
+def _try_fast_split(load: FileLoad, encoding: str, streams: int) -> Copied | Refusal:
     """The fast path over ``streams`` connections: the member's records, numbered here,
     are dealt out in chunks that end at record boundaries to one COPY per connection,
     all into the same table. Same outcomes as _try_fast.
@@ -440,11 +518,11 @@ def _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, heade
     is dropped and the robust path starts afresh. No stream created the table, so
     COPY cannot FREEZE the rows; they get their hint bits on first read.
     """
+    conn = load.conn
     with conn.cursor() as cur:
-        _create_partition_table(cur, gtfs_file, feed_version_id)
+        load.create_partition(cur)
     conn.commit()
-    copy = _copy_sql(gtfs_file, feed_version_id, [LINE_COLUMN] + [c.name for c in header.known_columns],
-                     freeze=False)
+    copy = load.copy_sql([LINE_COLUMN] + load.known_names, freeze=False)
     set_encoding = sql.SQL("SET LOCAL client_encoding = {}").format(sql.Literal(PG_ENCODING[encoding]))
     conns = [conn]
     chunks: queue.Queue = queue.Queue(maxsize=streams)
@@ -472,9 +550,8 @@ def _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, heade
         for t in threads:
             t.start()
         try:
-            with archive.open_member(zf, member, feed_id=feed_id) as raw:
-                splitter = HeaderSplitter(raw, member.name, feed_id)
-                records = NumberedRecords(splitter.rest, on_read=_Progress(progress, member.name, member.size))
+            with load.rows() as (raw, splitter):
+                records = NumberedRecords(splitter.rest, on_read=load.on_read())
                 while not abort.is_set():
                     chunk = records.read_records()
                     if not chunk:
@@ -492,50 +569,46 @@ def _try_fast_split(conn, feed_id, feed_version_id, zf, member, gtfs_file, heade
         if failure is None:
             for c in conns[1:]:
                 c.commit()
-            return sum(rows), records.maybe_padded, raw.sha256
+            return Copied(sum(rows), encoding, raw.sha256, records.maybe_padded)
     finally:
         for c in conns[1:]:
             c.close()
     conn.rollback()
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(partition_ident(gtfs_file, feed_version_id)))
+        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(load.partition))
     conn.commit()
     if isinstance(failure, (RecordTooLong, BlankLine)):
-        return _REFUSED
+        return Refusal.REFUSED
     if isinstance(failure, LineTooLong):
-        raise _line_too_long(failure, feed_id, member) from None
+        raise load.line_too_long(failure) from None
     if isinstance(failure, (psycopg2.DataError, psycopg2.IntegrityError)):
-        if isinstance(failure, psycopg2.errors.CharacterNotInRepertoire) and encoding == "utf-8":
-            return _NEXT_ENCODING
-        return _REFUSED
+        return _refusal(failure, encoding)
     raise failure
 
 
-def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: HeaderMap, spool,
-            progress) -> tuple[int, str, str | None]:
-    """Rows, encoding and the member's SHA-256, parsing and typing in Python."""
-    columns = [c.name for c in header.known_columns] + [EXTRAS_COLUMN, LINE_COLUMN]
-
-    fallback = _fallback_notices(member.name, spool)
+def _robust(load: FileLoad, cur) -> Copied:
+    """Parse and type the rows in Python (csvstream.RobustRows), each change with a notice."""
+    columns = load.known_names + [EXTRAS_COLUMN, LINE_COLUMN]
+    spool = load.spool
+    fallback = _fallback_notices(load.member.name, spool)
 
     for enc in ENCODINGS:
         cur.execute("SAVEPOINT robust_path")
         mark = spool.file.tell(), spool.count
         try:
-            _create_partition_table(cur, gtfs_file, feed_version_id)
-            with archive.open_member(zf, member, feed_id=feed_id) as raw:
-                splitter = HeaderSplitter(raw, member.name, feed_id)
-                rest = splitter.rest_reporting(_Progress(progress, member.name, member.size))
-                transformer = RobustRows(header, member.name, spool.add, feed_id=feed_id)
+            load.create_partition(cur)
+            with load.rows() as (raw, splitter):
+                rest = splitter.rest_reporting(load.on_read())
+                transformer = RobustRows(load.header, load.member.name, spool.add, feed_id=load.feed_id)
                 stats = MixedStats()
                 # UTF-8 line by line first: a line that is not UTF-8 is decoded alone by the fallback.
                 lines = mixed_lines(rest, stats, fallback) if enc == "utf-8" else decoded_lines(rest, enc)
                 stream = IterReader(transformer.transform(lines))
-                copy_in(cur, _copy_sql(gtfs_file, feed_version_id, columns), stream)
+                copy_in(cur, load.copy_sql(columns), stream)
             if stats.consistently_other:
                 raise EncodingRetry("no line is UTF-8 beyond ASCII: the file is in another encoding")
             cur.execute("RELEASE SAVEPOINT robust_path")
-            return transformer.rows, enc, raw.sha256
+            return Copied(transformer.rows, enc, raw.sha256)
         except EncodingRetry:
             cur.execute("ROLLBACK TO SAVEPOINT robust_path")
             spool.file.seek(mark[0])
@@ -545,7 +618,7 @@ def _robust(conn, cur, feed_id, feed_version_id, zf, member, gtfs_file, header: 
         except psycopg2.Error as exc:
             cur.execute("ROLLBACK TO SAVEPOINT robust_path")
             raise FeedError(f"the database refused the cleaned rows: {exc.pgerror or exc}",
-                            feed_id=feed_id, filename=member.name) from None
+                            feed_id=load.feed_id, filename=load.member.name) from None
     raise AssertionError("latin-1 decodes any byte")
 
 
@@ -560,9 +633,9 @@ def _fallback_notices(filename: str, spool: "_NoticeSpool") -> Callable[[int, in
     return fallback
 
 
-def _has_utf8_text(zf, member: Member, feed_id: str) -> bool:
-    with archive.open_member(zf, member, feed_id=feed_id) as raw:
-        return has_utf8_text(HeaderSplitter(raw, member.name, feed_id).rest)
+def _has_utf8_text(load: FileLoad) -> bool:
+    with load.rows() as (_, splitter):
+        return has_utf8_text(splitter.rest)
 
 
 def _trim_padded_text(cur, gtfs_file: GtfsFile, feed_version_id: int, header: HeaderMap) -> None:
