@@ -257,8 +257,8 @@ CASES: list[BadFeed] = [
             message="feed f, file stop_times.txt, line 1, column stop_sequence: "
                     "required column stop_sequence is missing from the header"),
     BadFeed("optional_file_missing_required_column", feed({"frequencies.txt": "trip_id,start_time\nT1,08:00:00\n"}),
-            "load", "an optional file lacking a required column is kept as raw rows with a notice",
-            notices={"missing_required_column": 1}),
+            "load", "an optional file lacking required columns is kept as raw rows, with a notice per column",
+            notices={"missing_required_column": 2}),  # end_time, headway_secs
     # --- headers crafted against SQL and the parser ---
     BadFeed("header_sql_quote", feed({"stops.txt": stops(S1X, S2X, header=STOPS_HEADER + ",x'); DROP TABLE gtfs.feed; --")}),
             "load", "a header name with quotes and a semicolon is data (a jsonb key), never SQL",

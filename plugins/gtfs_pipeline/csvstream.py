@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from . import settings
-from .errors import FeedError
+from .errors import FeedError, MissingRequiredColumns
 from .reference import Column, FieldType, GtfsFile
 
 BOM = codecs.BOM_UTF8
@@ -157,8 +157,8 @@ def map_header(names: list[str], gtfs_file: GtfsFile, *, feed_id: str | None = N
             if separator:
                 hint = (f" (the header is one name with {separator!r} in it: "
                         "fields must be separated by commas)")
-        raise FeedError(f"required column {', '.join(missing)} is missing from the header{hint}",
-                        feed_id=feed_id, filename=fname, line=1, column=missing[0])
+        raise MissingRequiredColumns(f"required column {', '.join(missing)} is missing from the header{hint}",
+                                     missing=missing, notices=notices, feed_id=feed_id, filename=fname, line=1)
     return HeaderMap(list(names), positions, extra_names, notices)
 
 

@@ -33,6 +33,17 @@ class FeedError(GtfsPipelineError):
         self.reason = message
 
 
+
+class MissingRequiredColumns(FeedError):
+    """A header lacks columns the reference requires: ``missing`` names each of them, and ``notices``
+    holds what the rest of the header gave (unknown columns, ...), so a caller that keeps the file's
+    rows anyway can report all of it, as MobilityData's validator does (one notice per column)."""
+
+    def __init__(self, message: str, *, missing: list[str], notices: list, **where) -> None:
+        super().__init__(message, column=missing[0], **where)
+        self.missing = missing
+        self.notices = notices
+
 class ArchiveError(FeedError):
     """The archive itself is unusable: not a zip, corrupt, over a size limit."""
 

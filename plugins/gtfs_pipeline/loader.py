@@ -50,7 +50,7 @@ from .csvstream import (
     mixed_lines,
     too_many_columns,
 )
-from .errors import FeedError
+from .errors import FeedError, MissingRequiredColumns
 from .reference import FILE_BY_NAME, USABILITY_FILES, FieldType, GtfsFile
 from .schema import (
     EXTRAS_COLUMN,
@@ -316,10 +316,10 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
     started = time.monotonic()
     _drop_previous_attempt(conn, feed_version_id, gtfs_file)
     spool = _NoticeSpool(feed_version_id)
-    header, missing = _read_header(zf, member, feed_id, gtfs_file, spool)
+    header, why_kept = _read_header(zf, member, feed_id, gtfs_file, spool)
     if header is None:
         return keep_extra_member(conn, feed_id, feed_version_id, zf, replace(member, kind="extra_csv"),
-                                 reason=missing)
+                                 reasons=why_kept)
     load = FileLoad(conn, feed_id, feed_version_id, zf, member, header, spool, progress)
     stage = _Stages()
     copied, load_path, cur = _copy_rows(load, _file_cursor(conn))
@@ -361,9 +361,11 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
 
 
 def _read_header(zf: zipfile.ZipFile, member: Member, feed_id: str, gtfs_file: GtfsFile,
-                 spool: "_NoticeSpool") -> tuple[HeaderMap | None, Notice | None]:
+                 spool: "_NoticeSpool") -> tuple[HeaderMap | None, list[Notice]]:
     """The member's header mapped onto the reference, its notices in ``spool``; (None, why)
-    when an optional file lacks a column it requires, so the file is kept as raw rows."""
+    when an optional file lacks a column it requires, so the file is kept as raw rows: why is
+    MobilityData's missing_required_column for each missing column, and the header's other
+    notices (unknown_column, ...), as its validator reports them."""
     with archive.open_member(zf, member, feed_id=feed_id) as raw:
         splitter = HeaderSplitter(raw, member.name, feed_id)
         if splitter.utf16:
@@ -373,20 +375,21 @@ def _read_header(zf: zipfile.ZipFile, member: Member, feed_id: str, gtfs_file: G
             # An empty member: an empty table and a notice, not a failed feed
             # (whether the feed is usable without its rows is validation's call).
             spool.add(Notice("empty_file", "ERROR", member.name))
-            return HeaderMap([], [], {}), None
+            return HeaderMap([], [], {}), []
         try:
             header = map_header(splitter.header_names(detect_header_encoding(splitter.header_bytes)),
                                 gtfs_file, feed_id=feed_id)
-        except FeedError as exc:
+        except MissingRequiredColumns as exc:
             if gtfs_file.name in USABILITY_FILES:
                 raise
             # An optional file written to another revision of the reference (GTFS-JP
             # translations, draft Fares v2): keep its rows as they are, and say why.
-            return None, Notice("missing_required_column", "ERROR", member.name, 1, exc.column, None,
-                                {"detail": exc.reason, "keptAs": "gtfs.extra_file_row"})
+            missing = [Notice("missing_required_column", "ERROR", member.name, 1, column, None,
+                              {"detail": exc.reason, "keptAs": "gtfs.extra_file_row"}) for column in exc.missing]
+            return None, missing + exc.notices
     for n in header.notices:
         spool.add(n)
-    return header, None
+    return header, []
 
 
 def _copy_rows(load: FileLoad, cur) -> tuple[Copied, LoadPath, Any]:
@@ -727,9 +730,9 @@ def _set_aside_key_breakers(cur, gtfs_file: GtfsFile, feed_version_id: int) -> i
 
 
 def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile, member: Member,
-                      max_blob: int = archive.MAX_KEPT_BLOB_BYTES, reason: Notice | None = None) -> FileResult:
+                      max_blob: int = archive.MAX_KEPT_BLOB_BYTES, reasons: list[Notice] | None = None) -> FileResult:
     """Keep a member as it is: CSV files row by row as JSON, anything else as bytes
-    (up to ``max_blob``). An unknown_file notice names it, or ``reason`` says why
+    (up to ``max_blob``). An unknown_file notice names it, or ``reasons`` say why
     a reference file is kept this way."""
     started = time.monotonic()
     rows, encoding = 0, "binary"
@@ -759,13 +762,14 @@ def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipF
                     cur.execute("ROLLBACK TO SAVEPOINT extra_csv")
         if not stored_as_rows:
             member_sha = _copy_extra_blob(cur, feed_id, feed_version_id, zf, member, member.size <= max_blob)
-        if reason is None:
-            reason = Notice("unknown_file", "INFO", member.name, None, None, None,
-                            {"archivePath": member.archive_name,
-                             "keptAs": "gtfs.extra_file_row" if stored_as_rows else "gtfs.extra_file"})
-        cur.execute("INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number,"
-                    " field_name, value, context) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    (feed_version_id, *reason.as_row()))
+        if not reasons:
+            reasons = [Notice("unknown_file", "INFO", member.name, None, None, None,
+                              {"archivePath": member.archive_name,
+                               "keptAs": "gtfs.extra_file_row" if stored_as_rows else "gtfs.extra_file"})]
+        for reason in reasons:
+            cur.execute("INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number,"
+                        " field_name, value, context) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                        (feed_version_id, *reason.as_row()))
         seconds = time.monotonic() - started
         cur.execute(
             "INSERT INTO gtfs.feed_version_file (feed_version_id, filename, archive_path, rows, bytes, encoding,"
