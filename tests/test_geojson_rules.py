@@ -141,3 +141,18 @@ def test_a_document_that_is_not_an_object_is_malformed_json_and_is_kept_as_a_fil
         assert cur.fetchone() == (0,)
         cur.execute("SELECT filename FROM gtfs.extra_file WHERE feed_version_id = %s", (vid,))
         assert cur.fetchall() == [("locations.geojson",)]
+
+
+def test_zone_vertices_near_the_origin_or_a_pole(conn, tmp_path):
+    # MobilityData checks each vertex of a zone as it checks stops: 4 corners and the closing vertex.
+    origin = [[[0.1, 0.1], [0.2, 0.1], [0.2, 0.2], [0.1, 0.2], [0.1, 0.1]]]
+    pole = [[[10.0, 89.5], [10.1, 89.5], [10.1, 89.6], [10.0, 89.5]]]
+    document = json.dumps({"type": "FeatureCollection", "features": [
+        {"id": "Z0", "type": "Feature", "properties": {}, "geometry": polygon(origin)},
+        {"id": "Z1", "type": "Feature", "properties": {}, "geometry": polygon(SQUARE)},
+        {"id": "Z2", "type": "Feature", "properties": {}, "geometry": {"type": "MultiPolygon", "coordinates": [pole]}}]})
+    vid, _ = load_geojson(conn, tmp_path, document)
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, context ->> 'entityId', count(*), min(value) FROM gtfs.notice"
+                    " WHERE feed_version_id = %s AND filename = 'locations.geojson' GROUP BY 1, 2 ORDER BY 1", (vid,))
+        assert cur.fetchall() == [("point_near_origin", "Z0", 5, "0.1,0.1"), ("point_near_pole", "Z2", 4, "89.5,10")]

@@ -347,15 +347,29 @@ def points() -> dict[str, str]:
     out = {}
     for code, bad, meaning in (
         ("point_near_origin", "abs({lat}) <= 1 AND abs({lon}) <= 1",
-         "A stop or shape point is within one degree of (0, 0): coordinates probably missing or swapped."),
-        ("point_near_pole", "abs({lat}) >= 89", "A stop or shape point is within one degree of a pole."),
+         "A stop, shape point or Flex zone vertex is within one degree of (0, 0): coordinates probably missing or swapped."),
+        ("point_near_pole", "abs({lat}) >= 89", "A stop, shape point or Flex zone vertex is within one degree of a pole."),
     ):
         checks = [Check(FILE_BY_NAME[name], lat, bad.format(lat="{v}", lon=f"t.{lon}"),
                         value=f"{{v}} || ',' || t.{lon}", per_row=True)
                   for name, lat, lon in (("stops.txt", "stop_lat", "stop_lon"),
                                          ("shapes.txt", "shape_pt_lat", "shape_pt_lon"))]
-        out[code] = _file(code, "ERROR", meaning, _select_per_table(code, "ERROR", checks))
+        out[code] = _file(code, "ERROR", meaning, _select_per_table(code, "ERROR", checks) + _geojson_vertices(code, bad),
+                          "locations.geojson: each vertex of a Polygon or MultiPolygon, closing vertices included, as\n"
+                          "MobilityData's GeoJsonFileLoader.validateCoordinates (featureIndex, entityId, lat/lon values).")
     return out
+
+
+def _geojson_vertices(code: str, bad: str) -> str:
+    """The branch of a point rule over GTFS-Flex zones (their vertices are points of the feed too)."""
+    lat, lon = "ST_Y(p.geom)", "ST_X(p.geom)"
+    return (f"\nUNION ALL\nSELECT l.feed_version_id, '{code}', 'ERROR', 'locations.geojson', NULL, 'geometry',"
+            " jsonb_build_object('featureIndex', l.feature_index, 'id', l.location_id),"
+            f" {lat} || ',' || {lon}, jsonb_build_object('featureIndex', l.feature_index, 'entityId', l.location_id,"
+            f" 'latFieldValue', {lat}, 'lonFieldValue', {lon}), '{code}'\n"
+            "FROM gtfs.locations l CROSS JOIN LATERAL ST_DumpPoints(l.geometry) p\n"
+            f"WHERE l.feed_version_id = {V} AND GeometryType(l.geometry) IN ('POLYGON', 'MULTIPOLYGON')\n"
+            f"  AND {bad.format(lat=lat, lon=lon)}")
 
 
 def stop_time_rules() -> dict[str, str]:
