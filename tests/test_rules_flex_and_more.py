@@ -438,19 +438,24 @@ TRANSFERS = {
     # S1-S2 about 1.3 km, S1-S3 2.2 km, S1-S4 11.1 km.
     "stops.txt": ("stop_id,stop_name,stop_lat,stop_lon\n"
                   "S1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.4\nS4,Fourth,52.6,13.4\n"),
-    "routes.txt": "route_id,agency_id,route_short_name,route_type\nR1,A,1,3\nR2,A,2,0\n",
-    # Block B1 has a bus trip and a tram trip; block B2 one bus trip.
-    "trips.txt": "route_id,service_id,trip_id,block_id\nR1,WD,T1,B1\nR2,WD,T2,B1\nR1,WD,T3,B2\n",
+    # R3 and R4 have extended types (700, 702), one type to MobilityData (its UNRECOGNIZED).
+    "routes.txt": "route_id,agency_id,route_short_name,route_type\nR1,A,1,3\nR2,A,2,0\nR3,A,3,700\nR4,A,4,702\n",
+    # Block B1 has a bus trip and a tram trip; block B2 one bus trip; block B3 trips of R3 and R4.
+    "trips.txt": ("route_id,service_id,trip_id,block_id\nR1,WD,T1,B1\nR2,WD,T2,B1\nR1,WD,T3,B2\n"
+                  "R3,WD,T4,B3\nR4,WD,T5,B3\n"),
     "stop_times.txt": ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
                        "T1,08:00:00,08:00:00,S1,1\nT1,08:10:00,08:10:00,S2,2\nT1,08:20:00,08:20:00,S3,3\n"
                        "T2,09:00:00,09:00:00,S3,1\nT2,09:30:00,09:30:00,S4,2\n"
-                       "T3,10:00:00,10:00:00,S3,1\nT3,10:20:00,10:20:00,S1,2\n"),
+                       "T3,10:00:00,10:00:00,S3,1\nT3,10:20:00,10:20:00,S1,2\n"
+                       "T4,11:00:00,11:00:00,S1,1\nT4,11:10:00,11:10:00,S2,2\n"
+                       "T5,12:00:00,12:00:00,S2,1\nT5,12:10:00,12:10:00,S1,2\n"),
     "transfers.txt": ("from_stop_id,to_stop_id,from_route_id,to_route_id,from_trip_id,to_trip_id,transfer_type\n"
                       "S1,S2,,,,,0\n"            # 2: 1.3 km: clean
                       "S1,S3,,,,,0\n"            # 3: 2.2 km
                       "S1,S4,,,,,0\n"            # 4: 11.1 km
                       "S3,S3,R1,R2,T1,T2,4\n"    # 5: in seat at T1's last and T2's first stop; bus to tram
-                      "S2,S3,R1,R1,T1,T3,4\n"),  # 6: in seat from T1 at S2, not its last stop
+                      "S2,S3,R1,R1,T1,T3,4\n"    # 6: in seat from T1 at S2, not its last stop
+                      "S2,S2,R3,R4,T4,T5,4\n"),  # 7: in seat from type 700 to 702: clean
     "fare_media.txt": ("fare_media_id,fare_media_name,fare_media_type\n"
                        "M1,Card,2\nM2,Card,2\nM3,Card,4\nM4,,0\nM5,,0\n"),  # M2 repeats M1, M5 repeats M4
     "translations.txt": ("table_name,field_name,language,translation,record_id,record_sub_id,field_value\n"
@@ -474,7 +479,8 @@ def test_transfers_feed_counts(feeds):
     assert feeds[1]("transfers", TRANSFERS)[1] == {
         "transfer_distance_above_2_km": 1, "transfer_distance_too_large": 1,
         "inconsistent_route_type_for_in_seat_transfer": 1, "transfer_with_suspicious_mid_trip_in_seat": 1,
-        "inconsistent_route_type_for_block_id": 1, "duplicate_fare_media": 2, "translation_unknown_table_name": 2}
+        "inconsistent_route_type_for_block_id": 1, "duplicate_fare_media": 2, "translation_unknown_table_name": 2,
+        "unexpected_enum_value": 2}  # route types 700 and 702
 
 
 def test_transfer_distance_above_2_km(feeds):
