@@ -625,17 +625,69 @@ class RobustRows:
         self.checks = [(i, header.positions[i], VALIDATORS.get(header.positions[i].type))
                        for i in self.known_idx]  # type: ignore[union-attr]
         self.width = len(header.positions)
+        self.cap = max_columns()
 
     def _notice(self, code: str, severity: str, line: int, field_name: str | None = None,
                 value: str | None = None, context: dict | None = None) -> None:
         self.sink(Notice(code, severity, self.filename, line, field_name, value, context))
+
+    def typed(self, line: int, record: list[str]) -> list[str | None]:
+        """One record typed by the GTFS rules (a notice for every change): the known columns'
+        values in header order, then extras (JSON) and the line number, as COPY takes them."""
+        if len(record) > self.cap:
+            raise too_many_columns(len(record), self.cap, feed_id=self.feed_id, filename=self.filename, line=line)
+        self.rows += 1
+        if len(record) != self.width:
+            self._notice("invalid_row_length", "ERROR", line, None, None,
+                         {"rowLength": len(record), "headerCount": self.width})
+        values: list[str | None] = []
+        for i, column, check in self.checks:
+            v = record[i] if i < len(record) else ""
+            if "\x00" in v:
+                self._notice("invalid_character", "ERROR", line, column.name, v.replace("\x00", "\\0"),
+                             {"reason": "NUL byte removed"})
+                v = v.replace("\x00", "")
+            s = v.strip(WHITESPACE)
+            if s != v:
+                self._notice("leading_or_trailing_whitespaces", "WARNING", line, column.name, v)
+            if not s:
+                values.append(None)
+                continue
+            if check is not None and not check(s):
+                self._notice(INVALID_CODE[column.type], "ERROR", line, column.name, s)
+                values.append(None)
+                continue
+            values.append(s)
+        extras = None
+        if self.header.extra_names or len(record) > self.width:
+            obj = {}
+            for i, key in self.header.extra_names.items():
+                if i < len(record) and record[i] != "":
+                    obj[key] = record[i].replace("\x00", "")
+            for i in range(self.width, len(record)):
+                if record[i] != "":
+                    obj[f"column_{i + 1}"] = record[i].replace("\x00", "")
+            extras = json.dumps(obj, ensure_ascii=False) if obj else None
+        values.append(extras)
+        values.append(str(line))
+        return values
+
+    def numbered(self, text: str) -> Iterator[bytes]:
+        """Clean CSV for COPY from whole records whose first field is their line number (what
+        NumberedRecords writes): the few records the fast path's COPY refused."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        csv.field_size_limit(max_line_bytes())
+        for record in csv.reader(io.StringIO(text), strict=False):
+            values = self.typed(_line_of(record), record[1:])
+            writer.writerow(["" if v is None else v for v in values])
+        yield out.getvalue().encode("utf-8")
 
     def transform(self, lines: Iterator[str], first_line: int = 2) -> Iterator[bytes]:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         record_lines: list[str] = []  # the text lines of the record being read
         limit = max_line_bytes()
-        cap = max_columns()
         size = [0]
 
         def tracked() -> Iterator[str]:
@@ -649,7 +701,6 @@ class RobustRows:
         csv.field_size_limit(limit)
         reader = csv.reader(tracked(), strict=False)
         line_before = first_line - 1
-        extras_needed = bool(self.header.extra_names)
         blank, unnoted_first, unnoted_last = 0, 0, 0  # blank lines; those not noted one by one
         while True:
             record_lines.clear()
@@ -680,42 +731,7 @@ class RobustRows:
                              column.name if column else self.header.extra_names.get(index, f"column_{index + 1}"),
                              record[-1][:200], {"reason": "unterminated quoted field: it runs to the end of the "
                                                           f"file (lines {line} to {line_before}), read as one value"})
-            if len(record) > cap:
-                raise too_many_columns(len(record), cap, feed_id=self.feed_id, filename=self.filename, line=line)
-            self.rows += 1
-            if len(record) != self.width:
-                self._notice("invalid_row_length", "ERROR", line, None, None,
-                             {"rowLength": len(record), "headerCount": self.width})
-            values: list[str | None] = []
-            for i, column, check in self.checks:
-                v = record[i] if i < len(record) else ""
-                if "\x00" in v:
-                    self._notice("invalid_character", "ERROR", line, column.name, v.replace("\x00", "\\0"),
-                                 {"reason": "NUL byte removed"})
-                    v = v.replace("\x00", "")
-                s = v.strip(WHITESPACE)
-                if s != v:
-                    self._notice("leading_or_trailing_whitespaces", "WARNING", line, column.name, v)
-                if not s:
-                    values.append(None)
-                    continue
-                if check is not None and not check(s):
-                    self._notice(INVALID_CODE[column.type], "ERROR", line, column.name, s)
-                    values.append(None)
-                    continue
-                values.append(s)
-            extras = None
-            if extras_needed or len(record) > self.width:
-                obj = {}
-                for i, key in self.header.extra_names.items():
-                    if i < len(record) and record[i] != "":
-                        obj[key] = record[i].replace("\x00", "")
-                for i in range(self.width, len(record)):
-                    if record[i] != "":
-                        obj[f"column_{i + 1}"] = record[i].replace("\x00", "")
-                extras = json.dumps(obj, ensure_ascii=False) if obj else None
-            values.append(extras)
-            values.append(str(line))
+            values = self.typed(line, record)
             writer.writerow(["" if v is None else v for v in values])
             if out.tell() > 256 * 1024:
                 yield out.getvalue().encode("utf-8")
@@ -784,3 +800,130 @@ def csv_records(lines: Iterator[str], first_line: int = 2, *, filename: str | No
         if not record or (len(record) == 1 and not record[0].strip()):
             continue
         yield line, [v.replace("\x00", "") for v in record]
+
+
+def split_records(data: bytes) -> list[bytes]:
+    """Whole records of NumberedRecords output (each ends in a newline): a line with an odd
+    number of quote characters opens or closes a quoted value, as in NumberedRecords.
+    Raises Unaligned when the last quoted value is never closed."""
+    lines = data.split(b"\n")
+    lines.pop()  # NumberedRecords ends every record with a newline
+    if b'"' not in data:
+        return [line + b"\n" for line in lines]
+    records: list[bytes] = []
+    parts: list[bytes] = []
+    in_quotes = False
+    for line in lines:
+        parts.append(line + b"\n")
+        if line.count(b'"') % 2:
+            in_quotes = not in_quotes
+        if not in_quotes:
+            records.append(b"".join(parts))
+            parts.clear()
+    if parts:
+        # A quoted value still open at the end of the file: the robust path reads the whole
+        # file and says where it starts (csv_parsing_failed).
+        raise Unaligned("a quoted value runs to the end of the file")
+    return records
+
+
+class BadRecord(Exception):
+    """The ``index``-th record (1-based) of a chunk cannot take the fast path (a ragged row)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"record {index} of the chunk")
+        self.index = index
+
+
+class ForeignBytes(Exception):
+    """A chunk's bytes are not in the encoding being tried."""
+
+
+class Unaligned(Exception):
+    """The csv module and NumberedRecords disagree on where a record ends (a quote inside an
+    unquoted value): only the robust path, reading the whole file, types such a file."""
+
+
+def _line_of(record: list[str]) -> int:
+    if not record or not record[0].isascii() or not record[0].isdigit():
+        raise Unaligned("a record does not start with its line number")
+    return int(record[0])
+
+
+# Bytes a JSON string or the quick split cannot take as they are: control characters other
+# than a line end, a backslash, a quote, and a carriage return that does not end a line.
+_NOT_PLAIN = re.compile(rb'[\x00-\x09\x0b\x0c\x0e-\x1f\\"]|\r(?!\n)')
+
+
+class ExtrasShaper:
+    """Unknown columns on the fast path: NumberedRecords chunks rewritten so that each record
+    keeps its line number and known fields as they are and carries its unknown fields as one
+    JSON object (the ``extras`` column; empty values left out, as RobustRows does), for
+    ``COPY (line_number, known columns..., extras)``.
+
+    A chunk of plain fields (no quotes, backslashes or control characters) is split on commas
+    with bytes operations only; any other chunk is parsed with the csv module and written back.
+    Raises BadRecord for a record without the header's number of fields (the caller types it
+    in Python, which reports it) and ForeignBytes when the csv path cannot decode the chunk.
+    """
+
+    def __init__(self, header: HeaderMap, encoding: str) -> None:
+        self.encoding = encoding
+        self.fields = len(header.positions) + 1  # the line number in front
+        self.known = [0] + [i + 1 for i, c in enumerate(header.positions) if c is not None]
+        self.extras = [(i + 1, name) for i, name in sorted(header.extra_names.items())]
+        # '"name"' as JSON (ASCII, so in any encoding), its quotes doubled for a quoted CSV field
+        self.keys = [json.dumps(name).replace('"', '""').encode("ascii") for _, name in self.extras]
+        self.trailing = self.known == list(range(len(self.known)))  # unknown columns after every known one
+
+    def __call__(self, data: bytes) -> bytes:
+        if _NOT_PLAIN.search(data):
+            return self._via_csv(data)
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n")
+        lines = data.split(b"\n")
+        lines.pop()
+        if data.count(b",") != len(lines) * (self.fields - 1):
+            raise BadRecord(next(n for n, line in enumerate(lines, 1) if line.count(b",") != self.fields - 1))
+        out: list[bytes]
+        if self.trailing and len(self.keys) == 1:
+            key = self.keys[0]
+            out = []
+            for line in lines:
+                head, _, value = line.rpartition(b",")
+                out.append(b'%b,"{%b:""%b""}"' % (head, key, value) if value else head + b",")
+        elif self.trailing:
+            k = len(self.keys)
+            out = []
+            for line in lines:
+                parts = line.rsplit(b",", k)
+                items = [b'%b:""%b""' % (key, v) for key, v in zip(self.keys, parts[1:]) if v]
+                out.append(b'%b,"{%b}"' % (parts[0], b",".join(items)) if items else parts[0] + b",")
+        else:
+            out = []
+            for line in lines:
+                f = line.split(b",")
+                items = [b'%b:""%b""' % (key, f[i]) for key, (i, _) in zip(self.keys, self.extras) if f[i]]
+                known = b",".join([f[i] for i in self.known])
+                out.append(b'%b,"{%b}"' % (known, b",".join(items)) if items else known + b",")
+        out.append(b"")
+        return b"\n".join(out)
+
+    def _via_csv(self, data: bytes) -> bytes:
+        try:
+            text = data.decode(self.encoding)
+        except UnicodeDecodeError:
+            raise ForeignBytes(self.encoding) from None
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        csv.field_size_limit(max_line_bytes())
+        for n, record in enumerate(csv.reader(io.StringIO(text), strict=False), 1):
+            _line_of(record)
+            if len(record) != self.fields:
+                raise BadRecord(n)
+            obj = {name: record[i] for i, name in self.extras if record[i] != ""}
+            writer.writerow([record[i] for i in self.known] + [json.dumps(obj, ensure_ascii=False) if obj else ""])
+        try:
+            return buf.getvalue().encode(self.encoding)
+        except UnicodeEncodeError:
+            raise ForeignBytes(self.encoding) from None

@@ -12,6 +12,7 @@ import enum
 import io
 import json
 import queue
+import re
 import tempfile
 import threading
 import time
@@ -29,7 +30,10 @@ from . import archive, settings
 from .archive import Member
 from .csvstream import (
     ENCODINGS,
+    BadRecord,
     BlankLine,
+    ExtrasShaper,
+    ForeignBytes,
     PG_ENCODING,
     EncodingRetry,
     HeaderMap,
@@ -48,7 +52,9 @@ from .csvstream import (
     map_header,
     max_columns,
     mixed_lines,
+    split_records,
     too_many_columns,
+    Unaligned,
 )
 from .errors import FeedError, MissingRequiredColumns
 from .reference import FILE_BY_NAME, USABILITY_FILES, FieldType, GtfsFile
@@ -115,6 +121,7 @@ class FileResult:
     unknown_columns: list[str] = field(default_factory=list)
     duplicate_rows: int = 0
     stages: dict[str, float] = field(default_factory=dict)  # seconds per step: copy, trim, key, attach
+    python_rows: int = 0  # rows typed in Python (the robust path's rules) rather than by COPY
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -165,16 +172,22 @@ def _drop_previous_attempt(conn, feed_version_id: int, gtfs_file: GtfsFile) -> N
     conn.commit()
 
 
-def _create_partition_table(cur, gtfs_file: GtfsFile, feed_version_id: int) -> None:
+def _create_partition_table(cur, gtfs_file: GtfsFile, feed_version_id: int, keys_not_null: bool = False) -> None:
     """A plain table with the parent's columns and no key yet (built after COPY).
 
     The version id comes from a default; its CHECK constraint, checked row by
-    row during COPY, lets ATTACH PARTITION skip its validation scan.
+    row during COPY, lets ATTACH PARTITION skip its validation scan. With
+    ``keys_not_null`` the required key columns are NOT NULL from the start, so that
+    COPY refuses a record with an empty key at once (the fast path types it in Python
+    and sets it aside) instead of the key build failing after sorting the whole file.
     """
     version = sql.Literal(int(feed_version_id))
+    not_null = set(gtfs_file.primary_key) if keys_not_null and not key_is_nullable(gtfs_file) else set()
     cols = []
     for name, type_ in table_columns(gtfs_file):
         column = gtfs_file.column_by_name.get(name)
+        if name in not_null:
+            type_ += " NOT NULL"
         if name == VERSION_COLUMN:
             cols.append(sql.SQL("{} bigint NOT NULL DEFAULT {} CHECK ({} = {})").format(
                 sql.Identifier(name), version, sql.Identifier(name), version))
@@ -235,6 +248,8 @@ class Copied:
     encoding: str
     sha256: str | None
     maybe_padded: bool = False  # some text value may be padded: the trim pass runs
+    python_rows: int = 0  # of them, rows typed in Python (RobustRows)
+    set_aside: int = 0  # of them, rows already set aside for an empty key (gtfs.rejected_row)
 
 
 @dataclass
@@ -276,8 +291,8 @@ class FileLoad:
     def copy_sql(self, columns: list[str], freeze: bool = True) -> sql.Composed:
         return _copy_sql(self.gtfs_file, self.feed_version_id, columns, freeze)
 
-    def create_partition(self, cur) -> None:
-        _create_partition_table(cur, self.gtfs_file, self.feed_version_id)
+    def create_partition(self, cur, keys_not_null: bool = False) -> None:
+        _create_partition_table(cur, self.gtfs_file, self.feed_version_id, keys_not_null)
 
     def line_too_long(self, exc: LineTooLong) -> FeedError:
         return FeedError(exc.message, feed_id=self.feed_id, filename=self.member.name, line=exc.line)
@@ -330,7 +345,7 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
     if copied.encoding != "utf-8":
         spool.add(Notice("non_utf8_encoding", "WARNING", member.name, None, None, copied.encoding,
                          {"decodedAs": copied.encoding}))
-    duplicates = _build_key(cur, gtfs_file, feed_version_id)
+    duplicates = copied.set_aside + _build_key(cur, gtfs_file, feed_version_id)
     stage("key")
     cur.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
         parent_ident(gtfs_file), load.partition, sql.Literal(int(feed_version_id))))
@@ -357,7 +372,7 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
     cur.close()
     return FileResult(member.name, rows, member.size, copied.encoding, load_path.value,
                       round(seconds, 3), notice_count, load.known_names,
-                      header.unknown_names, duplicates, stage.seconds)
+                      header.unknown_names, duplicates, stage.seconds, copied.python_rows)
 
 
 def _read_header(zf: zipfile.ZipFile, member: Member, feed_id: str, gtfs_file: GtfsFile,
@@ -402,19 +417,18 @@ def _copy_rows(load: FileLoad, cur) -> tuple[Copied, LoadPath, Any]:
     was copied, the path, and the cursor of the file's transaction (a split COPY
     commits, so it opens a new one).
     """
-    if load.header.clean:
-        streams = _copy_streams(load.conn, load.member)
-        for encoding in ENCODINGS[:2]:
-            if streams > 1:
-                outcome = _try_fast_split(load, encoding, streams)
-                cur = _file_cursor(load.conn)
-            else:
-                outcome = _try_fast(load, cur, encoding)
-            if isinstance(outcome, Copied):
-                return outcome, LoadPath.FAST, cur
-            if outcome is Refusal.NEXT_ENCODING and not _has_utf8_text(load):
-                continue  # consistently another encoding: the fast path reads it as Windows-1252
-            break  # refused, or UTF-8 with stray lines in another encoding (decoded line by line)
+    streams = _copy_streams(load.conn, load.member) if load.header.clean else 1
+    for encoding in ENCODINGS[:2]:
+        if streams > 1:
+            outcome = _try_fast_split(load, encoding, streams)
+            cur = _file_cursor(load.conn)
+        else:
+            outcome = _try_fast(load, cur, encoding)
+        if isinstance(outcome, Copied):
+            return outcome, LoadPath.ROBUST if outcome.python_rows else LoadPath.FAST, cur
+        if outcome is Refusal.NEXT_ENCODING and not _has_utf8_text(load):
+            continue  # consistently another encoding: the fast path reads it as Windows-1252
+        break  # refused, or UTF-8 with stray lines in another encoding (decoded line by line)
     return _robust(load, cur), LoadPath.ROBUST, cur
 
 
@@ -426,32 +440,150 @@ def _refusal(exc: psycopg2.Error, encoding: str) -> Refusal:
 
 
 def _try_fast(load: FileLoad, cur, encoding: str) -> Copied | Refusal:
-    """COPY the member's bytes as they are, decoded by the server as ``encoding``."""
+    """COPY the member's bytes as they are, decoded by the server as ``encoding``, a chunk
+    of whole records at a time (see _FastChunks)."""
     cur.execute("SAVEPOINT fast_path")
     try:
-        load.create_partition(cur)
+        load.create_partition(cur, keys_not_null=True)
         cur.execute(sql.SQL("SET LOCAL client_encoding = {}").format(sql.Literal(PG_ENCODING[encoding])))
         with load.rows() as (raw, splitter):
             records = NumberedRecords(splitter.rest, on_read=load.on_read())
-            copy_in(cur, load.copy_sql([LINE_COLUMN] + load.known_names), records)
-        rows = cur.rowcount
+            chunks = _FastChunks(load, cur, encoding)
+            while chunk := records.read_records():
+                chunks.add(chunk)
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
+        set_aside = chunks.finish()
         cur.execute("RELEASE SAVEPOINT fast_path")
-        return Copied(rows, encoding, raw.sha256, records.maybe_padded)
+        return Copied(chunks.rows, encoding, raw.sha256, records.maybe_padded, chunks.python_rows, set_aside)
     except LineTooLong as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         raise load.line_too_long(exc) from None
-    except BlankLine:
+    except (BlankLine, RecordTooLong, Unaligned):
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
         return Refusal.REFUSED
-    except (psycopg2.DataError, psycopg2.IntegrityError) as exc:
+    except _WholeFile as exc:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
-        return _refusal(exc, encoding)
+        return exc.refusal
     except BaseException:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         raise
+
+
+PYTHON_ROWS_TABLE = "gtfs_python_rows"  # temporary, in the file's transaction
+FAST_CHUNK_RETRIES = 8  # records of one chunk refused one by one before the rest of it is typed in Python
+_COPY_LINE = re.compile(r"^COPY [^,]*, \S+ (\d+)")  # the context of a COPY error: "COPY t, line 3, column c: ..."
+
+
+class _WholeFile(Exception):
+    """A chunk's refusal that is about the whole file (its encoding): the attempt stops."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+
+
+class _FastChunks:
+    """The fast path's COPY, one statement per chunk of whole records (about 1 MiB), each in
+    its own savepoint.
+
+    A record COPY refuses (a bad value, a ragged row) costs a second COPY of the other
+    records of its chunk, not of the file: the records before it are COPYed again, it alone
+    is typed in Python (RobustRows, the robust path's rules and notices), and COPY goes on
+    from the next one. A chunk that keeps failing is typed in Python from there on. Unknown
+    columns stay on this path: ExtrasShaper moves them into the extras column on the way.
+    The table is not created in each chunk's savepoint, so COPY cannot FREEZE the rows
+    (measured: no clear cost, docs/benchmarks.md).
+    """
+
+    def __init__(self, load: FileLoad, cur, encoding: str) -> None:
+        self.load, self.cur, self.encoding = load, cur, encoding
+        self.shaper = None if load.header.clean else ExtrasShaper(load.header, encoding)
+        columns = [LINE_COLUMN] + load.known_names + ([] if load.header.clean else [EXTRAS_COLUMN])
+        self.copy = load.copy_sql(columns, freeze=False)
+        self.python_columns = load.known_names + [EXTRAS_COLUMN, LINE_COLUMN]
+        self.typer = RobustRows(load.header, load.member.name, load.spool.add, feed_id=load.feed_id)
+        self.rows = 0
+        self.python_rows = 0
+        self.side: sql.Composable | None = None  # the rows typed in Python, until finish()
+
+    def add(self, chunk: bytes) -> None:
+        pending, failures = chunk, 0
+        while pending:
+            refused = self._copy(pending)
+            if refused is None:
+                return
+            failures += 1
+            records = split_records(pending)
+            if not 1 <= refused <= len(records) or failures > FAST_CHUNK_RETRIES:
+                self._type_in_python(pending)
+                return
+            head = b"".join(records[:refused - 1])
+            if head and self._copy(head) is not None:
+                self._type_in_python(head)
+            self._type_in_python(records[refused - 1])
+            pending = b"".join(records[refused:])
+
+    def _copy(self, data: bytes) -> int | None:
+        """COPY ``data`` in a savepoint: None when it went in, else the 1-based index of the
+        record refused (0 when COPY did not say which)."""
+        try:
+            shaped = self.shaper(data) if self.shaper else data
+        except BadRecord as bad:
+            return bad.index
+        except ForeignBytes:
+            raise _WholeFile(Refusal.NEXT_ENCODING if self.encoding == "utf-8" else Refusal.REFUSED) from None
+        self.cur.execute("SAVEPOINT fast_chunk")
+        try:
+            copy_in(self.cur, self.copy, io.BytesIO(shaped))
+        except (psycopg2.DataError, psycopg2.IntegrityError) as exc:
+            self.cur.execute("ROLLBACK TO SAVEPOINT fast_chunk")
+            if isinstance(exc, (psycopg2.errors.CharacterNotInRepertoire,
+                                psycopg2.errors.UntranslatableCharacter)):
+                raise _WholeFile(_refusal(exc, self.encoding)) from None
+            found = _COPY_LINE.match(exc.diag.context or "")
+            return int(found.group(1)) if found else 0
+        self.rows += self.cur.rowcount
+        self.cur.execute("RELEASE SAVEPOINT fast_chunk")
+        return None
+
+    def _type_in_python(self, data: bytes) -> None:
+        try:
+            text = data.decode(self.encoding)
+        except UnicodeDecodeError:
+            raise _WholeFile(Refusal.NEXT_ENCODING if self.encoding == "utf-8" else Refusal.REFUSED) from None
+        cur = self.cur
+        cur.execute("SET LOCAL client_encoding = 'UTF8'")
+        if self.side is None:
+            self.side = sql.Identifier(PYTHON_ROWS_TABLE)
+            cur.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT * FROM {} WITH NO DATA").format(
+                self.side, self.load.partition))
+        try:
+            copy_in(cur, sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+                self.side, sql.SQL(", ").join(map(sql.Identifier, self.python_columns))),
+                IterReader(self.typer.numbered(text)))
+        except psycopg2.Error as exc:
+            raise FeedError(f"the database refused the cleaned rows: {exc.pgerror or exc}",
+                            feed_id=self.load.feed_id, filename=self.load.member.name) from None
+        self.rows += cur.rowcount
+        self.python_rows += cur.rowcount
+        cur.execute(sql.SQL("SET LOCAL client_encoding = {}").format(sql.Literal(PG_ENCODING[self.encoding])))
+
+    def finish(self) -> int:
+        """Move the rows typed in Python into the partition, setting aside those with an
+        empty key (the partition refuses them); returns how many were set aside."""
+        if self.side is None:
+            return 0
+        load, cur = self.load, self.cur
+        aside = 0
+        if not key_is_nullable(load.gtfs_file) and load.gtfs_file.primary_key:
+            aside = _set_aside_null_keys(cur, load.gtfs_file, load.feed_version_id, self.side)
+        columns = sql.SQL(", ").join(map(sql.Identifier, self.python_columns))
+        cur.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(load.partition, columns, columns,
+                                                                             self.side))
+        cur.execute(sql.SQL("DROP TABLE {}").format(self.side))
+        return aside
 
 
 SPLIT_COPY_BYTES_ENV = "GTFS_SPLIT_COPY_BYTES"
@@ -611,7 +743,7 @@ def _robust(load: FileLoad, cur) -> Copied:
             if stats.consistently_other:
                 raise EncodingRetry("no line is UTF-8 beyond ASCII: the file is in another encoding")
             cur.execute("RELEASE SAVEPOINT robust_path")
-            return Copied(transformer.rows, enc, raw.sha256)
+            return Copied(transformer.rows, enc, raw.sha256, python_rows=transformer.rows)
         except EncodingRetry:
             cur.execute("ROLLBACK TO SAVEPOINT robust_path")
             spool.file.seek(mark[0])
@@ -668,24 +800,65 @@ def _trim_padded_text(cur, gtfs_file: GtfsFile, feed_version_id: int, header: He
 
 def _build_key(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:
     """Build the version's key. When rows break it, set them aside (kept whole in
-    gtfs.rejected_row with a notice) and build it again. Returns rows set aside."""
+    gtfs.rejected_row with a notice) and build it again. Returns rows set aside.
+
+    Rows with an empty key go first, by one scan; the key is tried again before looking
+    for duplicate keys, whose search sorts the whole file (on the 3 M feed a bad value in
+    stop_sequence cost 17 s of key building when both ran every time)."""
     constraint = key_constraint_sql(gtfs_file, f"{partition_name(gtfs_file, feed_version_id)}_key")
     if constraint is None:
         return 0
     add = sql.SQL("ALTER TABLE {} ADD {}").format(partition_ident(gtfs_file, feed_version_id), constraint)
-    cur.execute("SAVEPOINT build_key")
-    try:
-        cur.execute(add)
-        cur.execute("RELEASE SAVEPOINT build_key")
+    if _try_add_key(cur, add):
         return 0
-    except (psycopg2.errors.UniqueViolation, psycopg2.errors.NotNullViolation):
-        cur.execute("ROLLBACK TO SAVEPOINT build_key")
-    aside = _set_aside_key_breakers(cur, gtfs_file, feed_version_id)
+    aside = 0
+    if not key_is_nullable(gtfs_file):
+        aside = _set_aside_null_keys(cur, gtfs_file, feed_version_id)
+        if aside and _try_add_key(cur, add):
+            return aside
+    aside += _set_aside_duplicate_keys(cur, gtfs_file, feed_version_id)
     cur.execute(add)
     return aside
 
 
-def _set_aside_key_breakers(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:
+def _try_add_key(cur, add: sql.Composable) -> bool:
+    cur.execute("SAVEPOINT build_key")
+    try:
+        cur.execute(add)
+    except (psycopg2.errors.UniqueViolation, psycopg2.errors.NotNullViolation):
+        cur.execute("ROLLBACK TO SAVEPOINT build_key")
+        return False
+    cur.execute("RELEASE SAVEPOINT build_key")
+    return True
+
+
+def _set_aside_null_keys(cur, gtfs_file: GtfsFile, feed_version_id: int,
+                         table: sql.Composable | None = None) -> int:
+    """A required key column left empty: the row cannot be keyed. Looks in the partition,
+    or in ``table`` (the fast path's rows typed in Python)."""
+    part = table or partition_ident(gtfs_file, feed_version_id)
+    v = sql.Literal(int(feed_version_id))
+    fname = sql.Literal(gtfs_file.name)
+    line = sql.Identifier(LINE_COLUMN)
+    key = gtfs_file.primary_key
+    null_key = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(sql.Identifier(k)) for k in key)
+    # One notice per empty key column of each row set aside, column by column in key order.
+    cur.execute(sql.SQL(
+        "WITH gone AS (DELETE FROM {part} t WHERE {null_key} RETURNING t.*),"
+        " kept AS (INSERT INTO gtfs.rejected_row (feed_version_id, filename, line_number, reason, record)"
+        "   SELECT {v}, {fname}, {line}, 'missing_required_field', to_jsonb(gone) - 'feed_version_id'"
+        "   FROM gone RETURNING line_number, record),"
+        " noted AS (INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name)"
+        "   SELECT {v}, 'missing_required_field', 'ERROR', {fname}, kept.line_number, f.k"
+        "   FROM kept CROSS JOIN unnest({keys}::text[]) WITH ORDINALITY AS f(k, i)"
+        "   WHERE kept.record->>f.k IS NULL ORDER BY f.i, kept.line_number)"
+        " SELECT count(*) FROM kept").format(
+        part=part, null_key=null_key, v=v, fname=fname, line=line, keys=sql.Literal(list(key))))
+    return cur.fetchone()[0]
+
+
+def _set_aside_duplicate_keys(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:
+    """Duplicate keys: the first row (lowest line) stays, later ones are set aside."""
     part = partition_ident(gtfs_file, feed_version_id)
     v = sql.Literal(int(feed_version_id))
     fname = sql.Literal(gtfs_file.name)
@@ -693,23 +866,6 @@ def _set_aside_key_breakers(cur, gtfs_file: GtfsFile, feed_version_id: int) -> i
     key = gtfs_file.primary_key
     key_json = sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(
         sql.SQL("{}, {}").format(sql.Literal(k), sql.Identifier(k)) for k in key))
-    total = 0
-    if not key_is_nullable(gtfs_file):
-        # A required key column left empty: the row cannot be keyed.
-        null_key = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(sql.Identifier(k)) for k in key)
-        cur.execute(sql.SQL(
-            "WITH gone AS (DELETE FROM {part} t WHERE {null_key} RETURNING t.*)"
-            " INSERT INTO gtfs.rejected_row (feed_version_id, filename, line_number, reason, record)"
-            " SELECT {v}, {fname}, {line}, 'missing_required_field', to_jsonb(gone) - 'feed_version_id'"
-            " FROM gone").format(part=part, null_key=null_key, v=v, fname=fname, line=line))
-        total += cur.rowcount
-        for k in key:
-            cur.execute(sql.SQL(
-                "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name)"
-                " SELECT {v}, 'missing_required_field', 'ERROR', {fname}, line_number, {k} FROM gtfs.rejected_row"
-                " WHERE feed_version_id = {v} AND filename = {fname} AND reason = 'missing_required_field'"
-                " AND record->>{k} IS NULL").format(v=v, fname=fname, k=sql.Literal(k)))
-    # Duplicate keys: the first row (lowest line) stays, later ones are set aside.
     cols = sql.SQL(", ").join(map(sql.Identifier, key))
     cur.execute(sql.SQL(
         "WITH ranked AS (SELECT ctid AS rid, {line} AS l, min({line}) OVER w AS first_line,"
@@ -725,8 +881,7 @@ def _set_aside_key_breakers(cur, gtfs_file: GtfsFile, feed_version_id: int) -> i
         "   jsonb_build_object('oldCsvRowNumber', first_line, 'newCsvRowNumber', {line})"
         " FROM gone").format(line=line, part=part, cols=cols, v=v, fname=fname, key_json=key_json,
                              fields=sql.Literal(",".join(key))))
-    total += cur.rowcount
-    return total
+    return cur.rowcount
 
 
 def keep_extra_member(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile, member: Member,
