@@ -16,7 +16,12 @@ The database must exist (with PostGIS); the script runs init-db, loads the feed 
    service, for the busiest stop and a median stop: gtfs.departures (by version id),
    gtfs_current.departures (by feed id), and gtfs_current.arrivals_departures filtered on stop and
    date; each warm (one run to warm up, then the median of --runs runs);
-4. the same with the stop_times index dropped (in a transaction rolled back afterwards).
+4. the same with the stop_times index dropped (in a transaction rolled back afterwards);
+5. the trips of the busiest route and of the busiest service through gtfs_current, with the
+   trips(route_id) / trips(service_id) index and without it.
+
+--version N measures a version already loaded (the 30 M runs of docs/benchmarks.md: load the
+feed once with `gtfs-pipeline load FEED --no-validate --no-geometry`, then pass its id).
 
 It prints one JSON document; docs/benchmarks.md has the numbers and the load average.
 """
@@ -172,6 +177,20 @@ def main() -> int:
     cur.execute(f"DROP INDEX gtfs_part.stop_times_v{vid}_stop_departure_idx")
     out["without_stop_times_index_ms"] = {k: queries(s) for k, (s, _) in stops.items()}
     conn.rollback()  # the index is back
+
+    # 5. The trips indexes: the trips of the busiest route and of the busiest service through
+    # gtfs_current, with each index and without it (dropped in a transaction rolled back afterwards).
+    out["trips_indexes_ms"] = {}
+    for suffix, column in (("route_idx", "route_id"), ("service_idx", "service_id")):
+        cur.execute(f"SELECT {column}, count(*) FROM gtfs_part.trips_v{vid} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")
+        value, n = cur.fetchone()
+        query = f"SELECT trip_id FROM gtfs_current.trips WHERE {column} = %s"
+        with_index = median_ms(cur, query, (value,), args.runs)
+        cur.execute(f"DROP INDEX gtfs_part.trips_v{vid}_{suffix}")
+        without = median_ms(cur, query, (value,), args.runs)
+        conn.rollback()
+        out["trips_indexes_ms"][f"trips of one {column} ({value}, {n} trips)"] = {
+            "with index": with_index, "without": without}
     out["loadavg_end"] = os.getloadavg()
     print(json.dumps(out, indent=2, default=str))
     return 0
