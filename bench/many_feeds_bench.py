@@ -1,7 +1,7 @@
 """A registry of many small feeds, all unchanged, through the gtfs_feeds DAG under a real scheduler.
 
     python bench/many_feeds_bench.py --feeds 10,100,1000 [--mode 304|200|both] [--changed 1]
-                                     [--parallelism 8] [--json out.json]
+                                     [--batch-size N] [--parallelism 8] [--json out.json]
 
 Issue 18, goal 5: how long a morning's run takes when nothing changed, for N registered feeds,
 and how that grows with N. Everything runs on this machine and is stopped at the end:
@@ -16,7 +16,9 @@ and how that grows with N. Everything runs on this machine and is stopped at the
 
 Before the timed runs every feed is loaded once and fetched once by the library's own functions
 (versions.load_feed, pipeline.fetch_job: the state a previous morning leaves), so the DAG run
-finds each feed's validators in the fetch log and its bytes among the loaded versions. Then, per
+finds each feed's validators in the fetch log and its bytes among the loaded versions. Then the
+fetches alone are timed in this process (one after another, and through pipeline.fetch_batch),
+to set the library's cost beside the DAG's. Then, per
 mode, one run with all N feeds in feed_ids is timed from the run's start to its end (metadata DB),
 and its fetch tasks' durations summed. With --changed K, K feeds get new bytes before one more run.
 The 1-minute load average is printed beside each figure.
@@ -102,6 +104,32 @@ def seed(dsn: str, srv: FeedServer, registry_path: Path, feed_ids: list[str], wo
         conn.close()
 
 
+def probe(dsn: str, registry_path: Path, feed_ids: list[str], archive: Path) -> dict:
+    """The library's own cost of the unchanged fetches, without Airflow: every feed fetched once in
+    this process, one after another (304), then all at once through pipeline.fetch_batch with the
+    default threads. The difference to a DAG run is what the tasks around the fetches cost."""
+    reg = parse_registry(registry_path.read_text())
+    now = dt.datetime.now(dt.timezone.utc)
+    jobs = pipeline.resolve_jobs(reg, {"feed_ids": feed_ids}, logical_date=None, run_after=now)
+    conn = psycopg2.connect(dsn)
+    try:
+        t0 = time.monotonic()
+        for job in jobs:
+            got = pipeline.fetch_job(conn, job, archive, run_id="probe/seq", spec=reg.feeds[job["feed_id"]],
+                                     given_url=None)
+            assert got["outcome"] == "not-modified", got
+        seq = time.monotonic() - t0
+    finally:
+        conn.close()
+    t0 = time.monotonic()
+    got = pipeline.fetch_batch(jobs, archive, run_id="probe/batch", connect=lambda: db.connection(dsn),
+                               spec_of=reg.feeds.get, given_url=None)
+    batch = time.monotonic() - t0
+    assert {r["outcome"] for r in got} == {"not-modified"}, got
+    return {"sequential_ms_per_feed": round(seq * 1000 / len(jobs), 1),
+            "fetch_batch_ms_per_feed": round(batch * 1000 / len(jobs), 1), "loadavg": loadavg()}
+
+
 def timed_run(af: localairflow.LocalAirflow, feed_ids: list[str], run_id: str, timeout: float) -> dict:
     la = loadavg()
     af.trigger({"feed_ids": feed_ids}, run_id)
@@ -153,10 +181,13 @@ def bench_n(n: int, args, work: Path) -> list[dict]:
         t0 = time.monotonic()
         seed(dsn, srv, registry, feed_ids, work, archive)
         log(f"N={n}: seeded in {time.monotonic() - t0:.0f} s")
+        probed = probe(dsn, registry, feed_ids, archive)
+        log(f"N={n}: the fetches alone, in this process: {json.dumps(probed)}")
         af = localairflow.LocalAirflow(
             work / "airflow", meta_url, REPO / "dags", REPO / "plugins", parallelism=args.parallelism,
             extra_env={"GTFS_FEEDS_REGISTRY": str(registry), "GTFS_ARCHIVE_URL": archive.as_uri(),
-                       "GTFS_FETCH_RETRIES": "0", "PYTHONPATH": str(REPO / "plugins")})
+                       "GTFS_FETCH_RETRIES": "0", "PYTHONPATH": str(REPO / "plugins"),
+                       **({"GTFS_FETCH_BATCH_SIZE": str(args.batch_size)} if args.batch_size else {})})
         try:
             af.prepare(pool_slots=args.pool_slots, conn_uri=dsn)
             af.start()
@@ -169,7 +200,7 @@ def bench_n(n: int, args, work: Path) -> list[dict]:
                     srv.routes[f"/{f}.zip"].conditional = mode == "304"
                 run_id = f"n{n}-{mode}-{uuid.uuid4().hex[:6]}"
                 got = timed_run(af, feed_ids, run_id, args.timeout)
-                got.update({"feeds": n, "mode": mode, "outcomes": outcomes(dsn, run_id)})
+                got.update({"feeds": n, "mode": mode, "outcomes": outcomes(dsn, run_id), "probe": probed})
                 log(json.dumps(got, default=str))
                 results.append(got)
             if args.changed:
@@ -195,6 +226,8 @@ def main() -> None:
     ap.add_argument("--changed", type=int, default=0, help="feeds given new bytes for one more run")
     ap.add_argument("--parallelism", type=int, default=8)
     ap.add_argument("--pool-slots", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=0,
+                    help="GTFS_FETCH_BATCH_SIZE for the DAG (default: the setting's default)")
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()

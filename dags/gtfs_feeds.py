@@ -99,9 +99,10 @@ def gtfs_feeds():
     # API can time out (httpx.ReadTimeout; see docs/dag.md, "Scheduler settings"). A verdict (bad
     # registry or params, a missing pool, failed feeds) fails at once instead (AirflowFailException).
     @task(**FIRST_LAST_RETRIES)
-    def resolve_feeds() -> list[dict]:
-        """Which feeds this run fetches, and from which URL (current or archive for the date).
-        First checks that the pool exists: without it the run's database tasks would wait for ever."""
+    def resolve_feeds() -> list[list[dict]]:
+        """Which feeds this run fetches, and from which URL (current or archive for the date), in
+        batches of GTFS_FETCH_BATCH_SIZE, one fetch task each. First checks that the pool exists:
+        without it the run's database tasks would wait for ever."""
         from gtfs_pipeline import pipeline, pools
         from gtfs_pipeline.errors import GtfsPipelineError
 
@@ -111,32 +112,33 @@ def gtfs_feeds():
             jobs = pipeline.resolve_jobs(pipeline.run_registry(), dict(ctx["params"]),
                                          logical_date=ctx.get("logical_date"), run_after=ctx["dag_run"].run_after,
                                          run_type=str(ctx["dag_run"].run_type))
+            batch_size = settings.current().fetch_batch_size
         except GtfsPipelineError as exc:
             ctx["ti"].xcom_push(key="error", value=str(exc))  # the summary task repeats it
             raise AirflowFailException(str(exc)) from None
         with pipeline.connection() as conn:
             pipeline.ensure_schema(conn)  # migrations, only if some are pending
-        return jobs
+        return pipeline.batches(jobs, batch_size)
 
     @task(retries=FETCH_RETRIES, retry_delay=dt.timedelta(seconds=30), retry_exponential_backoff=True,
           max_retry_delay=dt.timedelta(minutes=30), map_index_template="{{ feed_label }}")
-    def fetch(job: dict) -> dict:
-        """Download into the archive (conditional GET) and compare hashes with loaded versions."""
+    def fetch(batch: list[dict]) -> list[dict]:
+        """Download a batch of feeds into the archive, several at once (conditional GET), and compare
+        hashes with loaded versions; one result per feed, a feed's failure stays with that feed."""
         from gtfs_pipeline import pipeline
 
-        ctx = _ctx_label(feed_label=f"{job['feed_id']} ({job['kind']})")
+        ctx = _ctx_label(feed_label=pipeline.batch_label(batch))
         ti = ctx["ti"]
-        with pipeline.connection() as conn:
-            return pipeline.fetch_job(conn, job, pipeline.archive_root(), run_id=f"{ti.dag_id}/{ti.run_id}",
-                                      final_try=ti.try_number > ti.max_tries, given_url=ctx["params"].get("url"))
+        return pipeline.fetch_batch(batch, pipeline.archive_root(), run_id=f"{ti.dag_id}/{ti.run_id}",
+                                    final_try=ti.try_number > ti.max_tries, given_url=ctx["params"].get("url"))
 
     @task(pool=DB_POOL, trigger_rule=TriggerRule.ALL_DONE)
-    def skip_unchanged(fetched: list[dict]) -> list[dict]:
+    def skip_unchanged(fetched: list[list[dict] | None]) -> list[dict]:
         """Register a version for each changed feed; unchanged feeds get no load tasks."""
         from gtfs_pipeline import pipeline
 
         with pipeline.connection() as conn:
-            return pipeline.start_versions(conn, list(fetched))
+            return pipeline.start_versions(conn, [r for batch in fetched if batch for r in batch])
 
     @task
     def plan_loads(started: list[dict]) -> list[dict]:
@@ -208,11 +210,12 @@ def gtfs_feeds():
         geometry(ready) >> publish(validate(ready))  # geometry and validation at the same time
 
     @task(trigger_rule=TriggerRule.ALL_DONE, **FIRST_LAST_RETRIES)
-    def summary(jobs: list[dict]) -> list[dict]:
+    def summary(batches: list[list[dict]] | None) -> list[dict]:
         """Log what happened per feed; fail the run (naming the feeds) only if something failed."""
         from gtfs_pipeline import pipeline
 
         ti = get_current_context()["ti"]
+        jobs = None if batches is None else [job for batch in batches for job in batch]
         if jobs is None:  # resolve_feeds failed (bad registry or params): repeat its error
             error = ti.xcom_pull(task_ids="resolve_feeds", key="error") or "see that task's log"
             pipeline.log_summary([], resolve_error=error)
@@ -224,12 +227,12 @@ def gtfs_feeds():
             raise AirflowFailException(f"{len(failures)} feed(s) failed: " + "; ".join(failures))
         return report
 
-    jobs = resolve_feeds()
-    started = skip_unchanged(fetch.expand(job=jobs))
+    batches = resolve_feeds()
+    started = skip_unchanged(fetch.expand(batch=batches))
     loaded = load.expand(item=plan_loads(started))
     steps = version_steps.expand(version=started)
     loaded >> steps
-    steps >> summary(jobs)
+    steps >> summary(batches)
 
 
 gtfs_feeds()

@@ -37,6 +37,7 @@ class Route:
     chunked: bool = False  # Transfer-Encoding: chunked (no Content-Length)
     reason: str | None = None  # the status line's reason phrase (default: the standard one)
     raw_content_length: str | None = None  # send this Content-Length header text verbatim ("-5", "abc")
+    delay: float | None = None  # wait this many seconds before answering (requests overlap: see max_in_flight)
 
 
 @dataclass
@@ -53,6 +54,8 @@ class FeedServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.bytes_sent: dict[str, int] = {}  # body bytes written per path (drip routes)
+        self.in_flight = 0  # requests being answered now
+        self.max_in_flight = 0  # the most answered at the same time (concurrency limits of a client)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,6 +66,16 @@ class FeedServer:
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 with server._lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._get()
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _get(self) -> None:
+                with server._lock:
                     server.requests.append(Request(self.path, dict(self.headers.items()), self.requestline))
                     route = server.routes.get(self.path.split("?")[0])
                     failing = route is not None and route.fail_first > 0
@@ -72,6 +85,8 @@ class FeedServer:
                     return self._send(404, b"<html><body>Not found</body></html>", "text/html")
                 if failing:
                     return self._send(route.fail_status, b"busy, try later", "text/plain")
+                if route.delay:
+                    server._stopping.wait(route.delay)
                 if route.hang:
                     server._stopping.wait(60)
                     self.close_connection = True

@@ -18,10 +18,12 @@ import datetime as dt
 import importlib.util
 import logging
 import os
+import threading
 import zipfile
 from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
 
 from . import archive, identity, lifecycle, netpolicy, settings, versions
 from .db import ensure_schema  # noqa: F401 - the DAG's first task calls it
@@ -29,7 +31,7 @@ from .errors import FeedError, GtfsPipelineError, LockTimeout
 from .lifecycle import NotCurrent, Owner, State
 from .payloads import FetchJob, FetchResult, FileLoaded, LoadItem, StartedVersion, VersionProgress
 from .fetch import FetchError, Fetched, Limits, Scrubber, copy_to_archive, fetch_to_archive
-from .netpolicy import redact_url
+from .netpolicy import redact_url, redact_urls_in
 from .paths import SOURCE_ROOT
 from .registry import REGISTRY_VARIABLE, FeedSpec, Registry, load_registry
 
@@ -303,6 +305,172 @@ def fetch_job(conn, job: dict, root: Any, *, run_id: str | None, final_try: bool
                  resolve_secret=resolve_secret, open_path=open_path, run_over=run_over or airflow_run_over,
                  spec=spec, given_url=given_url)
     return out.to_xcom()
+
+
+def batches(jobs: list[dict], size: int) -> list[list[dict]]:
+    """The run's jobs cut into the fetch tasks' batches of ``size`` (GTFS_FETCH_BATCH_SIZE), in
+    their order (feed ids): under the LocalExecutor starting a task costs seconds while a 304
+    costs milliseconds, so a thousand feeds take forty tasks instead of a thousand."""
+    if size < 1:
+        raise GtfsPipelineError(f"a fetch batch holds at least one feed, not {size}")
+    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
+
+
+def batch_label(batch: list[dict]) -> str:
+    """A fetch task's label in the UI: ``feed (kind)`` for one feed, else first … last (N feeds)."""
+    if len(batch) == 1:
+        return f"{batch[0]['feed_id']} ({batch[0]['kind']})"
+    return f"{batch[0]['feed_id']} … {batch[-1]['feed_id']} ({len(batch)} feeds)"
+
+
+def fetch_batch(jobs: list[dict], root: Any, *, run_id: str | None, final_try: bool = True,
+                connect: Callable[[], Any] | None = None, threads: int | None = None,
+                per_host: int | None = None, spec_of: Callable[[str], FeedSpec | None] | None = None,
+                **fetch_kw: Any) -> list[dict]:
+    """``fetch_job`` for each job of a batch, several at once; one FetchResult (XCom form) per job,
+    in the jobs' order.
+
+    At most ``threads`` feeds (GTFS_FETCH_THREADS) are fetched at a time, and at most ``per_host``
+    (GTFS_FETCH_PER_HOST) from one host; each thread has its own database connection (``connect``:
+    a context manager, default ``connection``); ``spec_of(feed_id)`` gives a feed's full registry
+    entry (default: the run's registry, read once), the other keywords go to ``fetch_job``.
+    A feed's failure stays with that feed: its error is
+    in its result and in the fetch log, and the others carry on. Only transient errors (network,
+    5xx, 429, or anything unforeseen) while retries remain make the task fail, after every other
+    feed of the batch is done, so that Airflow retries it; the retry fetches the whole batch again (the others answer 304 or
+    with known bytes: cheap), and the run's summary takes each feed's last fetch.
+    """
+    s = settings.current()
+    threads, per_host = threads or s.fetch_threads, per_host or s.fetch_per_host
+    spec_of = spec_of or _batch_registry()
+    pool = _ThreadConnections(connect or connection)
+    hosts = _HostLimits(per_host)
+
+    def one(job: dict) -> dict | FetchError:
+        with hosts.slot(_job_host(job)):
+            conn = pool.get()
+            try:
+                return fetch_job(conn, job, root, run_id=run_id, final_try=final_try,
+                                 spec=spec_of(job["feed_id"]), **fetch_kw)
+            except FetchError as exc:  # transient, retries left: the task raises once the batch is done
+                return exc
+            except Exception as exc:  # noqa: BLE001 - a bug or a lost database must not hide the other feeds
+                pool.discard(conn)
+                return _unexpected(job, run_id, exc, pool, final_try=final_try)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(threads, len(jobs))), thread_name_prefix="fetch") as ex:
+            got = list(ex.map(one, jobs))
+    finally:
+        pool.close()
+    retry = [(job["feed_id"], r) for job, r in zip(jobs, got) if isinstance(r, FetchError)]
+    for job, r in zip(jobs, got):
+        if not isinstance(r, FetchError):
+            log.info("feed %s: %s: %s", job["feed_id"], r["outcome"], r["message"])
+    if retry:
+        names = "; ".join(str(exc) for _, exc in retry)
+        raise FetchError(f"{len(retry)} of {len(jobs)} feed(s) of this batch will be fetched again: {names}",
+                         transient=True)
+    return got
+
+
+def _batch_registry() -> Callable[[str], FeedSpec | None]:
+    """The run's registry, read once for the whole batch (not once per feed: parsing a registry of
+    a thousand feeds a thousand times would cost more than the fetches). When it cannot be read,
+    each feed's fetch reads it again and records the error as that feed's."""
+    try:
+        feeds = run_registry().feeds
+    except GtfsPipelineError:
+        return lambda feed_id: None
+    return feeds.get
+
+
+def _unexpected(job: dict, run_id: str | None, exc: Exception, pool: "_ThreadConnections", *,
+                final_try: bool) -> dict | FetchError:
+    """A feed whose fetch raised something unforeseen (a lost database connection, a bug): while
+    retries remain, a transient FetchError (the task is retried, as a one-feed task would be);
+    on the last try an error result for that feed. Either is recorded in the fetch log when the
+    database still answers (else the summary says the fetch recorded no result). The message is
+    the exception's class and first line, URLs redacted."""
+    j = FetchJob.from_xcom(job)
+    first = (str(exc).strip().splitlines() or [""])[0]
+    reason = redact_urls_in(f"the fetch failed unexpectedly: {type(exc).__name__}: {first}")
+    message = f"feed {j.feed_id}: {reason}"
+    log.error("%s", message)
+    try:
+        log_fetch(pool.get(), j, run_id, "error", message + ("" if final_try else " (will retry)"))
+    except Exception as again:  # noqa: BLE001 - no database: the summary reports the missing result
+        log.error("feed %s: the error could not be recorded in the fetch log: %s", j.feed_id,
+                  type(again).__name__)
+    if not final_try:
+        return FetchError(reason, feed_id=j.feed_id, transient=True)
+    return FetchResult(feed_id=j.feed_id, kind=j.kind, as_of=j.as_of, force=j.force, run_id=run_id,
+                       outcome="error", message=message).to_xcom()
+
+
+def _job_host(job: dict) -> str | None:
+    """The host a job's fetch goes to first (its URL's; a path or a skipped job: none)."""
+    try:
+        return urlsplit(job.get("url") or "").hostname if not job.get("skip_reason") else None
+    except ValueError:
+        return None
+
+
+class _HostLimits:
+    """At most ``per_host`` fetches at a time to one host, within one fetch task."""
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self._lock = threading.Lock()
+        self._sems: dict[str, threading.Semaphore] = {}
+
+    @contextmanager
+    def slot(self, host: str | None) -> Iterator[None]:
+        if host is None:
+            yield
+            return
+        with self._lock:
+            sem = self._sems.setdefault(host.lower(), threading.Semaphore(self.per_host))
+        with sem:
+            yield
+
+
+class _ThreadConnections:
+    """One database connection per worker thread, opened on first use, all closed at the end."""
+
+    def __init__(self, connect: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[Any] = []  # the context managers, to close
+
+    def get(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(conn, "closed", 0):
+            cm = self._connect()
+            conn = cm.__enter__()
+            with self._lock:
+                self._open.append(cm)
+            self._local.conn = conn
+        return conn
+
+    def discard(self, conn: Any) -> None:
+        """After an unexpected error the connection may be in a failed transaction: start afresh."""
+        try:
+            conn.rollback()
+        except Exception:  # noqa: BLE001 - a broken connection: the next get() opens another
+            self._local.conn = None
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._open = self._open, []
+        for cm in opened:
+            try:
+                cm.__exit__(None, None, None)
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
 
 
 def _fetch(conn, job: FetchJob, root: Any, *, run_id: str | None, final_try: bool,

@@ -137,6 +137,16 @@ VARIABLES: tuple[Variable, ...] = (
              "the pool must exist)."),
     Variable("GTFS_FETCH_RETRIES", "fetch_retries", 3, _non_negative_int,
              "Retries of the DAG's fetch task on a transient network error (read when the DAG file is parsed)."),
+    Variable("GTFS_FETCH_BATCH_SIZE", "fetch_batch_size", 25, _positive_int,
+             "Feeds one mapped `fetch` task of the DAG fetches (`resolve_feeds` cuts the run's feeds into "
+             "batches of this many, in feed-id order): under the LocalExecutor a task costs seconds to start, "
+             "a 304 a few milliseconds, so 1 000 feeds in 40 tasks instead of 1 000 (docs/dag.md, Fetching many "
+             "feeds). `1` = one task per feed."),
+    Variable("GTFS_FETCH_THREADS", "fetch_threads", 4, _positive_int,
+             "Feeds one `fetch` task fetches at the same time (threads, each with its own database connection)."),
+    Variable("GTFS_FETCH_PER_HOST", "fetch_per_host", 2, _positive_int,
+             "Most feeds one `fetch` task fetches at the same time from one host (the host of the feed's URL), "
+             "so a batch of feeds of one agency does not open `GTFS_FETCH_THREADS` connections to it."),
     Variable("GTFS_STALE_VERSION_AFTER", "stale_version_after", dt.timedelta(hours=12), parse_duration,
              "How long a version registered by a DAG run may stay unfinished (loading, validating, "
              "publishing) before the next registration of its feed treats the run as dead and fails the "
@@ -200,6 +210,9 @@ class Settings:
     import_dir: str | None
     db_pool: str
     fetch_retries: int
+    fetch_batch_size: int
+    fetch_threads: int
+    fetch_per_host: int
     stale_version_after: dt.timedelta
     publish_lock_timeout: str
     max_member_bytes: int
