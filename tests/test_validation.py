@@ -16,6 +16,7 @@ from gtfs_pipeline import validation, versions
 from gtfs_pipeline.report import write_report
 from test_rules_flex_and_more import FLEX_CODES
 from test_geojson_rules import GEOJSON_CODES
+from test_rules_shape_matching import CODES as SHAPE_MATCHING_CODES
 from test_validation_parity_rules import PARITY_CODES
 
 TODAY = dt.date(2024, 6, 1)
@@ -286,6 +287,7 @@ EXPECTED_C = {
     "feed_expiration_date30_days": 1, "invalid_currency": 1, "duplicate_key": 1,
     "attribution_without_role": 1, "route_networks_specified_in_more_than_one_file": 1,
     "equal_shape_distance_diff_coordinates_distance_below_threshold": 1, "stop_too_far_from_shape": 1,
+    "stops_match_shape_out_of_order": 1,  # T1 goes S1, S2 and back to S1, which SH1 passes only at its start
     "trip_distance_exceeds_shape_distance": 1, "trip_distance_exceeds_shape_distance_below_threshold": 1,
     "missing_timepoint_value": 6,  # T2, T3, T4: times, and timepoint empty in a file that has the column
     # feed_version on both feed_info rows, feed_end_date on the second; agency_id of F1 (the feed has one agency)
@@ -396,7 +398,7 @@ def test_fixture_d_levels_pathways_translations_timeframes_and_fares(conn, tmp_p
 def test_every_rule_code_has_an_exact_expectation():
     covered = set(EXPECTED_A) | set(EXPECTED_B) | set(EXPECTED_C) | set(EXPECTED_D) | {
         "expired_calendar", "missing_required_field", "missing_trip_edge",
-        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"} | PARITY_CODES | FLEX_CODES | (GEOJSON_CODES - {"malformed_json"})
+        "stop_time_with_only_arrival_or_departure_time", "missing_required_file"} | PARITY_CODES | FLEX_CODES | (GEOJSON_CODES - {"malformed_json"}) | set(SHAPE_MATCHING_CODES)
     assert {r.code for r in validation.rules()} - covered == set()
 
 

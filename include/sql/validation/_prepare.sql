@@ -26,9 +26,9 @@ SELECT route_id, route_type,
             WHEN 6 THEN 50 WHEN 7 THEN 50 WHEN 11 THEN 150 WHEN 12 THEN 150 ELSE 200 END AS kph
 FROM gtfs.routes WHERE feed_version_id = %(feed_version_id)s;
 
--- Per trip: its line, shape, block and service, its route's type and speed limit.
+-- Per trip: its line, shape, block and service, whether its route exists, its route's type and speed limit.
 CREATE TABLE v_trip_info AS
-SELECT t.trip_id, t.shape_id, t.line_number, t.block_id, t.service_id, r.route_type, r.kph
+SELECT t.trip_id, t.shape_id, t.line_number, t.block_id, t.service_id, r.route_id IS NOT NULL AS has_route, r.route_type, r.kph
 FROM gtfs.trips t LEFT JOIN v_route_speed r ON r.route_id = t.route_id
 WHERE t.feed_version_id = %(feed_version_id)s;
 ANALYZE v_trip_info;
@@ -37,7 +37,7 @@ ANALYZE v_trip_info;
 -- functions (each costs about a second per 3 M rows): the previous stop time as one value
 -- (gtfs.prev_stop_time), whether a next one exists, and the trip's stops (an aggregate over
 -- the whole trip: computed once per trip, in the same window, so almost free; it replaces
--- a second pass for v_stop_use). Kept: the first and the last stop time of each trip (the
+-- a second pass for v_stop_use; and two sums of its shape_dist_traveled, for the stop-to-shape matcher). Kept: the first and the last stop time of each trip (the
 -- last with the trip's stops), and the stop times that a sequence rule may report:
 --   arr_before_prev_dep   arrival before the previous stop time's departure
 --   after_untimed         arrival, but the previous stop time has no departure (the rule
@@ -61,7 +61,7 @@ ANALYZE v_trip_info;
 CREATE TABLE v_st AS
 SELECT * FROM (
     SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
-           w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, w.stops,
+           w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, w.stops, w.dist_sum, w.dist_wsum,
            w.arrival_time < w.prev_dep AS arr_before_prev_dep,
            w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
            w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing,
@@ -77,12 +77,17 @@ SELECT * FROM (
     FROM (
         SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
                (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
-               (p).shape_dist_traveled AS prev_dist, prev_line, is_last, CASE WHEN is_last THEN stops END AS stops
+               (p).shape_dist_traveled AS prev_dist, prev_line, is_last, CASE WHEN is_last THEN stops END AS stops,
+               CASE WHEN is_last THEN dist_sum END AS dist_sum, CASE WHEN is_last THEN dist_wsum END AS dist_wsum
         FROM (SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
                      lag((stop_sequence, stop_id, departure_time, shape_dist_traveled)::gtfs.prev_stop_time) OVER w AS p,
                      lag(line_number) OVER w AS prev_line,
                      lead(stop_sequence) OVER w IS NULL AS is_last,
-                     array_agg(stop_id) OVER w AS stops
+                     array_agg(stop_id) OVER w AS stops,
+                     -- two sums of the trip's shape_dist_traveled values (plain, and weighted by stop_sequence): with the
+                     -- stops, the key of the stop-to-shape matcher's patterns (numbers: no array per row)
+                     sum(shape_dist_traveled) FILTER (WHERE ARRAY['shape_dist_traveled'] && %(header_stop_times)s::text[]) OVER w AS dist_sum,
+                     sum(shape_dist_traveled * stop_sequence) FILTER (WHERE ARRAY['shape_dist_traveled'] && %(header_stop_times)s::text[]) OVER w AS dist_wsum
               FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
                 -- a range of trips when the step runs in parts (validation.py): NULL is an open end
                 AND (trip_id >= %(trip_lo)s OR %(trip_lo)s IS NULL) AND (trip_id < %(trip_hi)s OR %(trip_hi)s IS NULL)
