@@ -128,16 +128,16 @@ def test_one_failing_feed_fails_the_run_but_not_its_batch_or_the_other_feeds(
     assert message.startswith("feed b: ") and "HTTP 404" in message
 
 
-def job(srv, feed_id: str, path: str | None = None) -> tuple[dict, FeedSpec]:
-    reg = parse_registry(f"feeds:\n  - feed_id: {feed_id}\n    url: {srv.url(path or f'/{feed_id}.zip')}\n"
-                         "    allow_private_network: true\n")
+def job(srv, feed_id: str, extra: str = "") -> tuple[dict, FeedSpec]:
+    reg = parse_registry(f"feeds:\n  - feed_id: {feed_id}\n    url: {srv.url(f'/{feed_id}.zip')}\n"
+                         f"    allow_private_network: true\n{extra}")
     [j] = pipeline.resolve_jobs(reg, {}, logical_date=None, run_after=dt.datetime.now(dt.timezone.utc))
     return j, reg.feeds[feed_id]
 
 
-def fetch_batch(dsn, srv, root, feed_ids: list[str], **kw) -> list[dict]:
+def fetch_batch(dsn, srv, root, feed_ids: list[str], extra: dict[str, str] | None = None, **kw) -> list[dict]:
     """pipeline.fetch_batch with each job's registry entry (the DAG's task reads it from the registry file)."""
-    pairs = [job(srv, f) for f in feed_ids]
+    pairs = [job(srv, f, (extra or {}).get(f, "")) for f in feed_ids]
     specs = {j["feed_id"]: s for j, s in pairs}
     return pipeline.fetch_batch([j for j, _ in pairs], root, connect=lambda: db.connection(dsn),
                                 spec_of=specs.get, **kw)
@@ -172,3 +172,24 @@ def test_a_batch_keeps_to_the_threads_and_per_host_limits(dsn, server, tmp_path)
 
     assert [r["outcome"] for r in got] == ["new"] * 6
     assert server.max_in_flight == 2
+
+
+def test_an_unforeseen_error_in_one_feed_is_that_feeds_error_and_its_text_stays_out_of_the_fetch_log(
+        dsn, conn, server, tmp_path):
+    """The secrets backend raises something fetch_job does not expect, quoting the secret."""
+    root = pipeline.storage_path((tmp_path / "archive").as_uri())
+    for f in ("a", "b"):
+        server.serve(f"/{f}.zip", write_feed(tmp_path / f"{f}.zip", {}).read_bytes())
+
+    def resolve(ref: dict) -> str:
+        raise RuntimeError("backend down while reading Bearer s3cret-value")
+
+    got = fetch_batch(dsn, server, root, ["a", "b"], {"b": "    headers: {Authorization: {variable: tok}}\n"},
+                      run_id="r1", resolve_secret=resolve)
+
+    assert [(r["feed_id"], r["outcome"], r["message"]) for r in got] == [
+        ("a", "new", "new contents"),
+        ("b", "error", "feed b: the fetch failed unexpectedly (RuntimeError; the fetch task's log has the details)")]
+    assert q(conn, "SELECT feed_id, outcome FROM gtfs.fetch_log WHERE run_id = 'r1' ORDER BY feed_id") == [
+        ("a", "new"), ("b", "error")]
+    assert q(conn, "SELECT count(*) FROM gtfs.fetch_log WHERE message LIKE %s", "%s3cret%") == [(0,)]

@@ -31,7 +31,7 @@ from .errors import FeedError, GtfsPipelineError, LockTimeout
 from .lifecycle import NotCurrent, Owner, State
 from .payloads import FetchJob, FetchResult, FileLoaded, LoadItem, StartedVersion, VersionProgress
 from .fetch import FetchError, Fetched, Limits, Scrubber, copy_to_archive, fetch_to_archive
-from .netpolicy import redact_url, redact_urls_in
+from .netpolicy import redact_url
 from .paths import SOURCE_ROOT
 from .registry import REGISTRY_VARIABLE, FeedSpec, Registry, load_registry
 
@@ -392,13 +392,13 @@ def _unexpected(job: dict, run_id: str | None, exc: Exception, pool: "_ThreadCon
     """A feed whose fetch raised something unforeseen (a lost database connection, a bug): while
     retries remain, a transient FetchError (the task is retried, as a one-feed task would be);
     on the last try an error result for that feed. Either is recorded in the fetch log when the
-    database still answers (else the summary says the fetch recorded no result). The message is
-    the exception's class and first line, URLs redacted."""
+    database still answers (else the summary says the fetch recorded no result). The recorded
+    message names only the exception's class: its text might quote a resolved secret (a header
+    value), and only the task log, where Airflow masks the secrets fetch_job resolved, gets it."""
     j = FetchJob.from_xcom(job)
-    first = (str(exc).strip().splitlines() or [""])[0]
-    reason = redact_urls_in(f"the fetch failed unexpectedly: {type(exc).__name__}: {first}")
+    reason = f"the fetch failed unexpectedly ({type(exc).__name__}; the fetch task's log has the details)"
     message = f"feed {j.feed_id}: {reason}"
-    log.error("%s", message)
+    log.error("feed %s: the fetch failed unexpectedly", j.feed_id, exc_info=exc)
     try:
         log_fetch(pool.get(), j, run_id, "error", message + ("" if final_try else " (will retry)"))
     except Exception as again:  # noqa: BLE001 - no database: the summary reports the missing result
