@@ -145,3 +145,11 @@ def test_one_trip_per_pattern_and_one_notice_per_stop(conn, tmp_path):
     assert counts == {"stop_too_far_from_shape": 1}
     [(_, line, _, value, context)] = notices(conn, vid, "stop_too_far_from_shape")
     assert (line, value, context["tripId"], context["tripCsvRowNumber"]) == (3, "FAR", "T1", 2)
+
+
+def test_stop_missing_from_stops_txt_is_matched_at_latitude_0_longitude_0(conn, tmp_path):
+    # GHOST is not in stops.txt: MobilityData places it at (0, 0), thousands of km from SH1, and names it without a name.
+    vid, counts = validate(conn, tmp_path, {**FEED_FAR, "stop_times.txt": stop_times(("T1", ["S1", "GHOST", "S3"]))})
+    assert counts == {"stop_too_far_from_shape": 1}
+    [(_, line, _, value, context)] = notices(conn, vid, "stop_too_far_from_shape")
+    assert (line, value, context["stopName"], round(context["geoDistanceToShape"] / 1000)) == (3, "GHOST", "", 5970)

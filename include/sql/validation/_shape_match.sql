@@ -44,10 +44,10 @@ FROM v_sm_pattern p CROSS JOIN LATERAL unnest(p.stops) WITH ORDINALITY u(stop_id
 ANALYZE v_sm_stop;
 
 -- Where each stop is matched from: its own coordinates, else its parent's, else its grandparent's (StopUtil, three
--- lookups), else latitude 0 longitude 0 (also for a stop_id that stops.txt lacks); in Web Mercator.
+-- lookups), else latitude 0 longitude 0 (also for a stop_id that stops.txt lacks: v_sm_pair); in Web Mercator.
 CREATE TABLE v_sm_loc AS
 -- coslat: metres on the validator's sphere (S2Earth, radius 6371010 m) per Mercator unit near the stop
-SELECT stop_key, 6378137 * radians(lon) AS px, 6378137 * ln(tan(pi() / 4 + radians(lat) / 2)) AS py,
+SELECT stop_key, lat, lon, 6378137 * radians(lon) AS px, 6378137 * ln(tan(pi() / 4 + radians(lat) / 2)) AS py,
        cos(radians(lat)) * (6371010 / 6378137.0) AS coslat
 FROM (SELECT k.stop_key,
              greatest(-85.0511, least(85.0511, CASE WHEN s0.stop_lat IS NOT NULL AND s0.stop_lon IS NOT NULL THEN s0.stop_lat
@@ -56,7 +56,8 @@ FROM (SELECT k.stop_key,
              CASE WHEN s0.stop_lat IS NOT NULL AND s0.stop_lon IS NOT NULL THEN s0.stop_lon
                   WHEN s1.stop_lat IS NOT NULL AND s1.stop_lon IS NOT NULL THEN s1.stop_lon
                   WHEN s2.stop_lat IS NOT NULL AND s2.stop_lon IS NOT NULL THEN s2.stop_lon ELSE 0 END AS lon
-      FROM (SELECT DISTINCT stop_key FROM v_sm_stop) k
+      -- (every stop, '' for stop times without a stop_id: no wait for the patterns)
+      FROM (SELECT stop_id AS stop_key FROM gtfs.stops WHERE feed_version_id = %(feed_version_id)s UNION ALL SELECT '') k
       LEFT JOIN gtfs.stops s0 ON s0.feed_version_id = %(feed_version_id)s AND s0.stop_id = k.stop_key
       LEFT JOIN gtfs.stops s1 ON s1.feed_version_id = %(feed_version_id)s AND s1.stop_id = s0.parent_station
       LEFT JOIN gtfs.stops s2 ON s2.feed_version_id = %(feed_version_id)s AND s2.stop_id = s1.parent_station) l;
@@ -66,11 +67,14 @@ ANALYZE v_sm_loc;
 -- stop times in the distance pass (us, on the row of the stop's smallest radius); half: the half-width of the box
 -- around the stop, in Mercator units.
 CREATE TABLE v_sm_pair AS
-SELECT g.shape_id, g.stop_key, r.r, CASE WHEN r.o = 1 THEN g.us END AS us, c.px, c.py, c.coslat, r.r / c.coslat * 1.01 + 1 AS half
-FROM (SELECT shape_id, stop_key, array_agg(DISTINCT r) AS rs, array_agg(DISTINCT dist) FILTER (WHERE user_mode AND dist > 0) AS us
-      FROM v_sm_stop GROUP BY shape_id, stop_key) g
-CROSS JOIN LATERAL unnest(g.rs) WITH ORDINALITY r(r, o)
-JOIN v_sm_loc c USING (stop_key);
+SELECT shape_id, stop_key, r, us, px, py, coslat, r / coslat * 1.01 + 1 AS half
+FROM (SELECT g.shape_id, g.stop_key, r.r, CASE WHEN r.o = 1 THEN g.us END AS us,
+             -- a stop_id that stops.txt lacks: latitude 0 longitude 0
+             coalesce(c.px, 0) AS px, coalesce(c.py, 0) AS py, coalesce(c.coslat, 6371010 / 6378137.0) AS coslat
+      FROM (SELECT shape_id, stop_key, array_agg(DISTINCT r) AS rs, array_agg(DISTINCT dist) FILTER (WHERE user_mode AND dist > 0) AS us
+            FROM v_sm_stop GROUP BY shape_id, stop_key) g
+      CROSS JOIN LATERAL unnest(g.rs) WITH ORDINALITY r(r, o)
+      LEFT JOIN v_sm_loc c USING (stop_key)) q;
 CREATE INDEX ON v_sm_pair (shape_id);
 ANALYZE v_sm_pair;
 
@@ -83,24 +87,26 @@ ANALYZE v_sm_pair;
 -- its last point), found in the stop's box, else on the whole line. The lines are built here (one ordered aggregate over
 -- shapes.txt) and clipped in memory, shape by shape.
 CREATE TABLE v_sm_near AS
-WITH shp AS (SELECT DISTINCT shape_id FROM v_sm_pattern),
-irregular AS (  -- shapes whose distances are not non-decreasing (or have gaps): the running maximum is computed
+WITH irregular AS (  -- shapes whose distances are not non-decreasing (or have gaps): the running maximum is computed
     SELECT shape_id FROM v_shape WHERE with_dist < points AND max_dist > 0
     UNION SELECT shape_id FROM v_shape_pair WHERE shape_dist_traveled < prev_dist),
-pts AS (
-    SELECT shape_id, shape_pt_sequence AS seq, coalesce(shape_dist_traveled, 0) AS u, shape_pt_lat AS lat, shape_pt_lon AS lon
-    FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s
-      AND shape_id IN (SELECT shape_id FROM shp) AND shape_id NOT IN (SELECT shape_id FROM irregular)
-    UNION ALL
-    SELECT shape_id, shape_pt_sequence, max(coalesce(shape_dist_traveled, 0)) OVER (PARTITION BY shape_id ORDER BY shape_pt_sequence),
-           shape_pt_lat, shape_pt_lon
-    FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_id IN (SELECT shape_id FROM irregular)),
 line AS MATERIALIZED (  -- base: the line with Y and Z swapped, ready for the first clip
     SELECT shape_id, line, ST_SwapOrdinates(line, 'yz') AS base
-    FROM (SELECT shape_id, ST_MakeLine(ST_MakePoint(x, y, u, seq) ORDER BY seq) AS line
-          FROM (SELECT shape_id, seq, u, 6378137 * radians(lon) AS x,
-                       6378137 * ln(tan(pi() / 4 + radians(greatest(-85.0511, least(85.0511, lat))) / 2)) AS y
-                FROM pts WHERE lat IS NOT NULL AND lon IS NOT NULL) m
+    FROM (-- every shape in key order (the aggregate needs no sort; unused shapes are few and matched with nothing)
+          SELECT shape_id, ST_MakeLine(ST_MakePoint(6378137 * radians(shape_pt_lon),
+                     6378137 * ln(tan(pi() / 4 + radians(greatest(-85.0511, least(85.0511, shape_pt_lat))) / 2)),
+                     coalesce(shape_dist_traveled, 0), shape_pt_sequence) ORDER BY shape_pt_sequence) AS line
+          FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_pt_lat IS NOT NULL AND shape_pt_lon IS NOT NULL
+            AND shape_id NOT IN (SELECT shape_id FROM irregular)
+          GROUP BY shape_id
+          UNION ALL
+          SELECT shape_id, ST_MakeLine(ST_MakePoint(6378137 * radians(shape_pt_lon),
+                     6378137 * ln(tan(pi() / 4 + radians(greatest(-85.0511, least(85.0511, shape_pt_lat))) / 2)), u, shape_pt_sequence)
+                     ORDER BY shape_pt_sequence)
+          FROM (SELECT shape_id, shape_pt_sequence, shape_pt_lat, shape_pt_lon,
+                       max(coalesce(shape_dist_traveled, 0)) OVER (PARTITION BY shape_id ORDER BY shape_pt_sequence) AS u
+                FROM gtfs.shapes WHERE feed_version_id = %(feed_version_id)s AND shape_id IN (SELECT shape_id FROM irregular)) r
+          WHERE shape_pt_lat IS NOT NULL AND shape_pt_lon IS NOT NULL
           GROUP BY shape_id) a),
 box AS MATERIALIZED (
     SELECT q.shape_id, q.stop_key, q.r, ST_MakePoint(q.px, q.py) AS pt, q.px, q.py, q.coslat, b.c, ST_NPoints(b.c) AS npts,
@@ -178,7 +184,7 @@ WITH seg AS (
     SELECT n.shape_id, n.stop_key, n.r, s.path[1] AS piece, s.path[2] AS i, s.geom, ST_MakePoint(c.px, c.py) AS pt,
            ST_Distance(s.geom, ST_MakePoint(c.px, c.py)) * c.coslat AS d,
            ST_Distance(ST_StartPoint(s.geom), ST_MakePoint(c.px, c.py)) * c.coslat AS s
-    FROM v_sm_exact e JOIN v_sm_near n USING (shape_id, stop_key, r) JOIN v_sm_loc c USING (stop_key)
+    FROM v_sm_exact e JOIN v_sm_near n USING (shape_id, stop_key, r) JOIN v_sm_pair c USING (shape_id, stop_key, r)
     CROSS JOIN LATERAL ST_DumpSegments(n.c) s
     WHERE e.pattern IS NULL),
 grp AS (
@@ -291,12 +297,17 @@ ANALYZE v_sm_problem;
 -- the stops' own names ('' when the stop has none or is missing).
 CREATE TABLE v_sm_notice AS
 SELECT p.code, p.shape_id, p.trip_id, p.trip_line, p.stop_id, coalesce(s1.stop_name, '') AS stop_name, t1.line_number AS st_line,
-       t1.stop_sequence, p.d, p.lat, p.lon, p.n, v2.stop_id AS stop_id2, coalesce(s2.stop_name, '') AS stop_name2,
+       t1.stop_sequence,
+       -- the distance reported: on the sphere from the stop to its match (the Mercator one drifts far from the stop)
+       2 * 6371010 * asin(least(1, sqrt(sin(radians(p.lat - coalesce(l.lat, 0)) / 2) ^ 2
+           + cos(radians(coalesce(l.lat, 0))) * cos(radians(p.lat)) * sin(radians(p.lon - coalesce(l.lon, 0)) / 2) ^ 2))) AS d,
+       p.lat, p.lon, p.n, v2.stop_id AS stop_id2, coalesce(s2.stop_name, '') AS stop_name2,
        t2.line_number AS st_line2, p.lat2, p.lon2
 FROM v_sm_problem p
 CROSS JOIN LATERAL (SELECT line_number, stop_sequence FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
                     AND trip_id = p.trip_id ORDER BY stop_sequence OFFSET p.k - 1 LIMIT 1) t1
 LEFT JOIN gtfs.stops s1 ON s1.feed_version_id = %(feed_version_id)s AND s1.stop_id = p.stop_id
+LEFT JOIN v_sm_loc l ON l.stop_key = p.stop_id
 LEFT JOIN v_sm_stop v2 ON v2.pattern = p.pattern AND v2.k = p.k2
 LEFT JOIN LATERAL (SELECT line_number FROM gtfs.stop_times WHERE feed_version_id = %(feed_version_id)s
                    AND trip_id = p.trip_id ORDER BY stop_sequence OFFSET p.k2 - 1 LIMIT 1) t2 ON p.k2 IS NOT NULL
