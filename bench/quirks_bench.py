@@ -3,7 +3,7 @@ near its end, or both, against the same feed clean, in one run on one server.
 
     python bench/quirks_bench.py FEED.zip [--rounds 3] [--dsn URL] [--workdir DIR] [--before PLUGINS]
 
-The variants are written once from FEED.zip (streamed, member by member; only stop_times.txt
+The variants are written once from FEED.zip into --workdir (kept for later runs; streamed, member by member; only stop_times.txt
 changes): ``extra`` appends a column ``stop_note`` (a short text on every row), ``bad`` puts
 ``x`` in ``stop_sequence`` of the file's last row but one, ``both`` does both. Each round
 loads clean, extra, bad and both in turn, each right after a raw ``psql \\copy`` of its own
@@ -66,6 +66,8 @@ def _rewrite_stop_times(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfil
 def write_variant(feed: Path, target: Path, variant: str) -> Path:
     if variant == "clean":
         return feed
+    if target.exists() and target.stat().st_mtime > feed.stat().st_mtime:
+        return target  # written by an earlier run from the same feed
     with zipfile.ZipFile(feed) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             if info.filename.endswith("stop_times.txt"):

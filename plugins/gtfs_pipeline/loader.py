@@ -449,8 +449,12 @@ def _try_fast(load: FileLoad, cur, encoding: str) -> Copied | Refusal:
         with load.rows() as (raw, splitter):
             records = NumberedRecords(splitter.rest, on_read=load.on_read())
             chunks = _FastChunks(load, cur, encoding)
-            while chunk := records.read_records():
-                chunks.add(chunk)
+            ahead = _ReadAhead(records, chunks.shaper)
+            try:
+                for chunk, shaped in ahead:
+                    chunks.add(chunk, shaped)
+            finally:
+                ahead.close()
         cur.execute("SET LOCAL client_encoding = 'UTF8'")
         set_aside = chunks.finish()
         cur.execute("RELEASE SAVEPOINT fast_path")
@@ -469,6 +473,48 @@ def _try_fast(load: FileLoad, cur, encoding: str) -> Copied | Refusal:
     except BaseException:
         cur.execute("ROLLBACK TO SAVEPOINT fast_path")
         raise
+
+
+class _ReadAhead:
+    """The next chunks read, numbered and shaped in a thread while COPY takes the current one.
+
+    Each chunk is its own COPY statement, which returns only once the server has parsed it:
+    without this the client's work (unzip, numbering, ExtrasShaper) and the server's would
+    take turns instead of running side by side. At most two chunks wait (memory stays flat).
+    Yields (chunk, shaped or the shaper's exception); re-raises what reading raised.
+    """
+
+    def __init__(self, records: NumberedRecords, shaper: ExtrasShaper | None) -> None:
+        self._chunks: queue.Queue = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(records, shaper), name="gtfs-read-ahead",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, records: NumberedRecords, shaper: ExtrasShaper | None) -> None:
+        try:
+            while not self._stop.is_set():
+                chunk = records.read_records()
+                if not chunk:
+                    break
+                try:
+                    shaped: bytes | Exception = shaper(chunk) if shaper else chunk
+                except (BadRecord, ForeignBytes) as exc:
+                    shaped = exc
+                _put(self._chunks, (chunk, shaped), self._stop)
+            _put(self._chunks, None, self._stop)
+        except BaseException as exc:  # handed to the loading thread, which raises it
+            _put(self._chunks, exc, self._stop)
+
+    def __iter__(self) -> Iterator[tuple[bytes, bytes | Exception]]:
+        while (item := self._chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 PYTHON_ROWS_TABLE = "gtfs_python_rows"  # temporary, in the file's transaction
@@ -494,7 +540,7 @@ class _FastChunks:
     from the next one. A chunk that keeps failing is typed in Python from there on. Unknown
     columns stay on this path: ExtrasShaper moves them into the extras column on the way.
     The table is not created in each chunk's savepoint, so COPY cannot FREEZE the rows
-    (measured: no clear cost, docs/benchmarks.md).
+    (docs/benchmarks.md, "No cliff").
     """
 
     def __init__(self, load: FileLoad, cur, encoding: str) -> None:
@@ -508,10 +554,12 @@ class _FastChunks:
         self.python_rows = 0
         self.side: sql.Composable | None = None  # the rows typed in Python, until finish()
 
-    def add(self, chunk: bytes) -> None:
+    def add(self, chunk: bytes, shaped: bytes | Exception | None = None) -> None:
+        """COPY one chunk; ``shaped`` is what the shaper made of it, when already done."""
         pending, failures = chunk, 0
         while pending:
-            refused = self._copy(pending)
+            refused = self._copy(pending, shaped)
+            shaped = None
             if refused is None:
                 return
             failures += 1
@@ -525,11 +573,14 @@ class _FastChunks:
             self._type_in_python(records[refused - 1])
             pending = b"".join(records[refused:])
 
-    def _copy(self, data: bytes) -> int | None:
+    def _copy(self, data: bytes, shaped: bytes | Exception | None = None) -> int | None:
         """COPY ``data`` in a savepoint: None when it went in, else the 1-based index of the
         record refused (0 when COPY did not say which)."""
         try:
-            shaped = self.shaper(data) if self.shaper else data
+            if isinstance(shaped, Exception):
+                raise shaped
+            if shaped is None:
+                shaped = self.shaper(data) if self.shaper else data
         except BadRecord as bad:
             return bad.index
         except ForeignBytes:
