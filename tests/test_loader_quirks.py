@@ -71,6 +71,20 @@ def test_padded_values_are_trimmed_and_reported(conn, tmp_path):
     ]
 
 
+def test_padded_values_in_quotes_are_trimmed_and_reported_on_the_fast_path(conn, tmp_path):
+    # As bart-20230213's stops.txt: the padding is inside the quotes, next to no comma.
+    stops = ('"stop_id","stop_name","stop_lat","stop_lon"\n"S1","Station entrance (South) ","52.5","13.4"\n'
+             '"S2"," Second","52.51","13.41"\n')
+    vid, res = load(conn, write_feed(tmp_path / "f.zip", {"stops.txt": stops}))
+    assert res["stops.txt"].load_path == "fast"
+    assert rows(conn, "SELECT stop_id, stop_name FROM gtfs.stops ORDER BY 1") == [
+        ("S1", "Station entrance (South)"), ("S2", "Second")]
+    assert notices(conn, vid, "leading_or_trailing_whitespaces") == [
+        ("leading_or_trailing_whitespaces", "stops.txt", 2, "stop_name", "Station entrance (South) "),
+        ("leading_or_trailing_whitespaces", "stops.txt", 3, "stop_name", " Second"),
+    ]
+
+
 def test_blank_lines_and_no_final_newline(conn, tmp_path):
     stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\n\nS2,Second,52.51,13.41"
     vid, res = load(conn, write_feed(tmp_path / "f.zip", {"stops.txt": stops}))

@@ -265,7 +265,8 @@ class PrefixedReader(io.RawIOBase):
 
 # A space or tab next to a delimiter or line end: a value may be padded. Plain
 # substring tests: a regular expression here costs more than the COPY.
-_PADDING_MARKS = (b" ,", b", ", b" \n", b"\n ", b" \r", b"\t")
+# (quoted values too: a space just inside a quote, `" x"` or `"x "`, is padding the fast path must trim)
+_PADDING_MARKS = (b" ,", b", ", b" \n", b"\n ", b" \r", b"\t", b'" ', b' "')
 
 
 class NumberedRecords(io.RawIOBase):
