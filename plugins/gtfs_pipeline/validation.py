@@ -157,8 +157,8 @@ SCRATCH_PREFIX = "gtfs_validation_"
 _MAKES = re.compile(r"^\s*CREATE\s+TABLE\s+(v_\w+)\s+AS\b", re.I | re.M)
 _NAMES = re.compile(r"\bv_\w+\b")
 # Rules that may take longest start first, the others fill in: those that touch stop_times or shapes
-# (key lookups; stop_too_far_from_shape reads shapes whole when no geometry was built) and those
-# that wait on the longest chain (v_block_trip). The generated rules read the small v_*_row tables.
+# (key lookups) and those that wait on the longest chain (v_block_trip). The generated rules read the
+# small v_*_row tables; the stop-to-shape rules read the matcher's v_sm_* tables (_shape_match.sql).
 _BIG = re.compile(r"\bgtfs\.(stop_times|shapes)\b|\bv_block_trip\b")
 # A preparation step that asks for JIT compilation (a comment line "-- JIT on: why"): the passes that
 # evaluate expressions on millions of rows, where compiling pays (0.5 s on 3 M stop times); on the
