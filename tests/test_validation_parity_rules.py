@@ -391,3 +391,16 @@ def test_fast_travel_leg_runs_from_the_last_timed_stop_over_untimed_ones(conn, t
     assert notices(conn, vid, "fast_travel_between_consecutive_stops") == [
         ("stop_times.txt", 4, "arrival_time", "222.4",
          {"prevCsvRowNumber": 2, "distanceKm": 22.239, "speedKph": 222.4, "maxSpeedKph": 150, "routeType": 3})]
+
+
+def test_fast_travel_on_a_leg_shorter_than_a_minute(conn, tmp_path):
+    # As sptrans-sao-paulo's trip N434-11-0: 1.97 km in 47 s is 150.6 km/h, just over a bus's 150 km/h
+    # (times not in whole minutes: no extra 60 s).
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.517684,13.4\n"
+    stop_times = ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                  "T1,08:00:00,08:00:13,S1,1\nT1,08:01:00,08:01:00,S2,2\n")
+    vid, counts = validate(conn, tmp_path, {"stops.txt": stops, "stop_times.txt": stop_times})
+    assert counts == {"fast_travel_between_consecutive_stops": 1}
+    assert notices(conn, vid, "fast_travel_between_consecutive_stops") == [
+        ("stop_times.txt", 3, "arrival_time", "150.6",
+         {"prevCsvRowNumber": 2, "distanceKm": 1.966, "speedKph": 150.6, "maxSpeedKph": 150, "routeType": 3})]

@@ -48,7 +48,9 @@ ANALYZE v_trip_info;
 --                         great circle, mostly above it) against 0.9 x the lowest limit of the
 --                         feed's route types; the rule checks the great-circle distance against
 --                         the trip's own limit. (The lowest limit, not the trip's: a lookup of the
---                         trip on every one of millions of legs costs more than it saves.)
+--                         trip on every one of millions of legs costs more than it saves.) The
+--                         leg's seconds are the rule's without its +60 for whole minutes (60 for
+--                         a leg of 0 s), never more: a 47 s leg is 47 s here, as in the rule.
 --   out_of_file_order     the stop time's line is not the line after the previous stop time's (the trip is
 --                         not one block of rows sorted by stop_sequence: unsorted_stop_times)
 --   missing_timepoint     timepoint is empty but the stop time has an arrival or departure time
@@ -73,7 +75,8 @@ SELECT * FROM (
              AND 111195 * 3.6 / 0.9 * sqrt((b.lat - a.lat) * (b.lat - a.lat)
                                            + (b.lon - a.lon) * (b.lon - a.lon) * a.coslat * b.coslat)
                  > (SELECT min(kph) FROM v_route_speed WHERE route_type IS NOT NULL)
-                   * greatest(date_part('epoch', w.arrival_time - w.prev_dep), 60::float8) AS possibly_fast
+                   * CASE WHEN w.arrival_time = w.prev_dep THEN 60::float8
+                          ELSE date_part('epoch', w.arrival_time - w.prev_dep) END AS possibly_fast
     FROM (
         SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
                (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
