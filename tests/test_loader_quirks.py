@@ -290,3 +290,12 @@ def test_empty_member_loads_as_an_empty_table_with_notice(conn, tmp_path):
     assert res["calendar_dates.txt"].rows == 0
     assert rows(conn, "SELECT count(*) FROM gtfs.calendar_dates WHERE feed_version_id = %s", vid) == [(0,)]
     assert [(n[0], n[1]) for n in notices(conn, vid)] == [("empty_file", "calendar_dates.txt")]
+
+
+def test_flex_trip_durations_are_columns_of_trips_not_unknown_ones(conn, tmp_path):
+    # MobilityData's GtfsTripSchema has safe_duration_factor and safe_duration_offset (c-tran-flex uses them).
+    trips = "route_id,service_id,trip_id,safe_duration_factor,safe_duration_offset\nR1,WD,T1,1.5,120\n"
+    vid, res = load(conn, write_feed(tmp_path / "f.zip", {"trips.txt": trips}))
+    assert res["trips.txt"].load_path == "fast"
+    assert rows(conn, "SELECT safe_duration_factor, safe_duration_offset FROM gtfs.trips") == [(1.5, 120.0)]
+    assert notices(conn, vid, "unknown_column") == []

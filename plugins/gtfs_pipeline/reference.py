@@ -225,6 +225,9 @@ FILES: tuple[GtfsFile, ...] = (
             _c("wheelchair_accessible", T.ENUM, values=(0, 1, 2)),
             _c("bikes_allowed", T.ENUM, values=(0, 1, 2)),
             _c("cars_allowed", T.ENUM, values=(0, 1, 2)),
+            # GTFS-Flex trip durations, as MobilityData's GtfsTripSchema knows them (not unknown columns there).
+            _c("safe_duration_factor", T.FLOAT),
+            _c("safe_duration_offset", T.FLOAT),
         ),
         primary_key=("trip_id",),
     ),
