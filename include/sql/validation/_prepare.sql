@@ -17,6 +17,36 @@ ANALYZE v_stop_xy;
 -- Note: joins below use these analysed temporary tables rather than the gtfs.* parents, whose
 -- missing statistics make the planner expect hundreds of matches per key (and pick nested loops).
 
+-- Per transfer between two stops: the great-circle distance between them (transfer_distance_too_large,
+-- transfer_distance_above_2_km). As MobilityData (TransferDistanceValidator): each stop's coordinates, else those
+-- of its parent station (up to three levels), else (0, 0) as MobilityData's StopUtil falls back to (a stop that
+-- stops.txt lacks too); a sphere of radius 6,371,010 m (S2Earth). Transfers that lack from_stop_id or to_stop_id
+-- are not measured.
+CREATE TABLE v_transfer_distance AS
+WITH named AS (
+    SELECT from_stop_id AS stop_id FROM gtfs.transfers WHERE feed_version_id = %(feed_version_id)s
+    UNION SELECT to_stop_id FROM gtfs.transfers WHERE feed_version_id = %(feed_version_id)s),
+located AS (
+    SELECT s.stop_id, coalesce(s.stop_lat, p.stop_lat, g.stop_lat, 0) AS lat,
+           CASE WHEN s.stop_lat IS NOT NULL AND s.stop_lon IS NOT NULL THEN s.stop_lon
+                WHEN p.stop_lat IS NOT NULL AND p.stop_lon IS NOT NULL THEN p.stop_lon
+                WHEN g.stop_lat IS NOT NULL AND g.stop_lon IS NOT NULL THEN g.stop_lon ELSE 0 END AS lon
+    FROM gtfs.stops s
+    LEFT JOIN gtfs.stops p ON p.feed_version_id = %(feed_version_id)s AND p.stop_id = s.parent_station
+    LEFT JOIN gtfs.stops g ON g.feed_version_id = %(feed_version_id)s AND g.stop_id = p.parent_station
+    WHERE s.feed_version_id = %(feed_version_id)s AND s.stop_id IN (SELECT stop_id FROM named)),
+ends AS (
+    SELECT t.line_number, t.from_stop_id, t.to_stop_id, t.from_trip_id, t.to_trip_id,
+           coalesce(a.lat, 0) AS a_lat, coalesce(a.lon, 0) AS a_lon, coalesce(b.lat, 0) AS b_lat, coalesce(b.lon, 0) AS b_lon
+    FROM gtfs.transfers t
+    LEFT JOIN located a ON a.stop_id = t.from_stop_id
+    LEFT JOIN located b ON b.stop_id = t.to_stop_id
+    WHERE t.feed_version_id = %(feed_version_id)s AND t.from_stop_id IS NOT NULL AND t.to_stop_id IS NOT NULL)
+SELECT e.line_number, e.from_stop_id, e.to_stop_id, e.from_trip_id, e.to_trip_id,
+       2 * 6371010 * asin(least(1, sqrt(power(sin(radians(e.b_lat - e.a_lat) / 2), 2)
+           + cos(radians(e.a_lat)) * cos(radians(e.b_lat)) * power(sin(radians(e.b_lon - e.a_lon) / 2), 2)))) AS metres
+FROM ends e;
+
 -- Per route: its route type and that type's speed limit (km/h) for fast_travel_between_consecutive_stops:
 -- tram 100, subway 150, rail 500, bus 150, ferry 80, cable tram 30, aerial lift 50,
 -- funicular 50, trolleybus 150, monorail 150, others 200. (Small and quick: the ordered pass waits for it.)
