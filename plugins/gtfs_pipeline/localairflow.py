@@ -79,7 +79,6 @@ def _start_ticks(pid: int) -> int | None:
         return None
 
 
-
 def _pids() -> list[int]:
     return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
 
@@ -166,6 +165,11 @@ class Processes:
                     os.killpg(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+                # SIGKILL is delivered asynchronously: a busy machine shows the process for a
+                # moment after killpg returns, and its port is free only once it is gone.
+                deadline = time.monotonic() + 10
+                while self._group_alive(name, pid) and time.monotonic() < deadline:
+                    time.sleep(0.05)
             stopped.append(name)
         for proc in self.popens.values():
             try:
