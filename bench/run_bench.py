@@ -80,8 +80,10 @@ def timed_load(dsn: str, feed: Path, feed_id: str) -> dict:
     if proc.returncode:
         raise SystemExit(f"load failed: {proc.stderr[-2000:]}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", proc.stderr).group(1))
+              for kind in ("User", "System"))
     result = json.loads(proc.stdout)
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024, 1),
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024, 1), "client_cpu_s": round(cpu, 2),
             "feed_version_id": result["feed_version_id"],
             "files": {f["filename"]: {"rows": f["rows"], "seconds": f["seconds"], "path": f["load_path"],
                                       "stages": f.get("stages", {})}

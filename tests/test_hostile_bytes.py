@@ -244,13 +244,56 @@ def test_one_latin1_line_in_a_utf8_stops_file_is_decoded_alone(good_is_current, 
         ("S2", "Café de la Gare".encode()),
         ("S3", "Genève".encode()),
     ]
-    assert rows_of(conn, "SELECT code, severity, filename, line_number, value, context FROM gtfs.notice"
+    assert rows_of(conn, "SELECT code, severity, filename, line_number, field_name, value, context FROM gtfs.notice"
                    " WHERE feed_version_id = %s AND source = 'loader'", vid) == [
-        ("invalid_character", "ERROR", "stops.txt", 3, "S2,Café de la Gare,52.51,13.41",
+        ("invalid_character", "ERROR", "stops.txt", 3, "stop_name", "Café de la Gare",
          {"reason": "not UTF-8 (byte e9 at byte 7 of the line): this line alone was decoded as cp1252",
           "decodedAs": "cp1252", "bytePosition": 7})]
     assert rows_of(conn, "SELECT encoding, load_path FROM gtfs.feed_version_file WHERE feed_version_id = %s"
                    " AND filename = 'stops.txt'", vid) == [("utf-8", "robust")]
+
+
+def test_each_value_with_a_byte_that_is_not_utf8_is_invalid_character_on_its_own(good_is_current, tmp_path):
+    """As MobilityData: one invalid_character per value that is not UTF-8, named by its column; the
+    line's other values (UTF-8 or ASCII) are not reported."""
+    corpus = good_is_current
+    conn = corpus["conn"]
+    stops = ("stop_id,stop_name,stop_desc,stop_lat,stop_lon\n"
+             "S1,Zürich,Hauptbahnhof,52.5,13.4\n").encode() + b"S2,Caf\xe9,Gare du Nord \xe0 Paris,52.51,13.41\n" + \
+        b"S3,Gare,Quai \xe9,52.52,13.42\n"
+    path = tmp_path / "values.zip"
+    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [stops])}))
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
+    assert run.returncode == 0, run.stderr
+    vid = latest_version(conn)
+    assert rows_of(conn, "SELECT line_number, field_name, value FROM gtfs.notice WHERE feed_version_id = %s"
+                   " AND code = 'invalid_character' ORDER BY line_number, field_name", vid) == [
+        (3, "stop_desc", "Gare du Nord à Paris"), (3, "stop_name", "Café"), (4, "stop_desc", "Quai é")]
+
+
+def test_a_file_in_windows_1252_has_an_invalid_character_for_each_value_beyond_ascii(good_is_current, tmp_path):
+    """A file consistently in another encoding is decoded whole (non_utf8_encoding, the project's
+    own notice) and, as MobilityData reports it, every value with a byte beyond ASCII is
+    invalid_character (its reader decodes UTF-8: those bytes are U+FFFD there)."""
+    corpus = good_is_current
+    conn = corpus["conn"]
+    stops = ("stop_id,stop_name,stop_desc,stop_lat,stop_lon\n"
+             "S1,München,Hauptbahnhof,52.5,13.4\n"
+             "S2,Gare,Quai à gauche,52.51,13.41\n"
+             "S3,Plain,Ascii,52.52,13.42\n").encode("cp1252")
+    path = tmp_path / "cp1252.zip"
+    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [stops])}))
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
+    assert run.returncode == 0, run.stderr
+    vid = latest_version(conn)
+    assert rows_of(conn, "SELECT code, severity, line_number, field_name, value, context->>'decodedAs' FROM gtfs.notice"
+                   " WHERE feed_version_id = %s AND filename = 'stops.txt' AND code IN ('invalid_character', 'non_utf8_encoding')"
+                   " ORDER BY code, line_number", vid) == [
+        ("invalid_character", "ERROR", 2, "stop_name", "München", "cp1252"),
+        ("invalid_character", "ERROR", 3, "stop_desc", "Quai à gauche", "cp1252"),
+        ("non_utf8_encoding", "WARNING", None, None, "cp1252", "cp1252")]
+    assert rows_of(conn, "SELECT encoding, load_path FROM gtfs.feed_version_file WHERE feed_version_id = %s"
+                   " AND filename = 'stops.txt'", vid) == [("cp1252", "fast")]
 
 
 # --- header names ------------------------------------------------------------------------------

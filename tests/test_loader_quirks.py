@@ -134,7 +134,8 @@ def test_latin1_text_is_detected_and_transcoded(conn, tmp_path):
     vid, res = load(conn, write_feed(tmp_path / "f.zip", {"stops.txt": stops.encode("cp1252")}))
     assert res["stops.txt"].encoding == "cp1252"
     assert rows(conn, "SELECT stop_name FROM gtfs.stops ORDER BY 1") == [("M\u00fcnchen",), ("Tr\u00f8ndelag",)]
-    assert [n[0] for n in notices(conn, vid)] == ["non_utf8_encoding"]
+    assert sorted((n[0], n[2], n[3]) for n in notices(conn, vid)) == [
+        ("invalid_character", 2, "stop_name"), ("invalid_character", 3, "stop_name"), ("non_utf8_encoding", None, None)]
 
 
 def test_unknown_columns_are_kept_in_extras(conn, tmp_path):
@@ -299,3 +300,22 @@ def test_flex_trip_durations_are_columns_of_trips_not_unknown_ones(conn, tmp_pat
     assert res["trips.txt"].load_path == "fast"
     assert rows(conn, "SELECT safe_duration_factor, safe_duration_offset FROM gtfs.trips") == [(1.5, 120.0)]
     assert notices(conn, vid, "unknown_column") == []
+
+
+def test_a_date_written_with_dashes_is_invalid_date_and_its_row_alone_is_typed_in_python(conn, tmp_path):
+    """COPY would read 2024-01-01 as a date; GTFS dates are YYYYMMDD, and MobilityData reports
+    invalid_date. The other rows stay on the fast path."""
+    feed_info = ("feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date\n"
+                 "P,https://p.example,en,2024-01-01,20241231\n")
+    dates = "service_id,date,exception_type\nWD,20240704,2\nWD,2024/12/25,2\nWD,20241226,2\n"
+    vid, res = load(conn, write_feed(tmp_path / "f.zip", {"feed_info.txt": feed_info, "calendar_dates.txt": dates}))
+    assert sorted(notices(conn, vid, "invalid_date")) == [
+        ("invalid_date", "calendar_dates.txt", 3, "date", "2024/12/25"),
+        ("invalid_date", "feed_info.txt", 2, "feed_start_date", "2024-01-01")]
+    assert rows(conn, "SELECT feed_start_date, feed_end_date FROM gtfs.feed_info WHERE feed_version_id = %s",
+                vid) == [(None, dt.date(2024, 12, 31))]
+    # the calendar_dates row without its date cannot be keyed: it is set aside (gtfs.rejected_row)
+    assert rows(conn, "SELECT line_number, date FROM gtfs.calendar_dates WHERE feed_version_id = %s"
+                      " ORDER BY line_number", vid) == [(2, dt.date(2024, 7, 4)), (4, dt.date(2024, 12, 26))]
+    assert rows(conn, "SELECT line_number FROM gtfs.rejected_row WHERE feed_version_id = %s", vid) == [(3,)]
+    assert (res["calendar_dates.txt"].python_rows, res["feed_info.txt"].python_rows) == (1, 1)

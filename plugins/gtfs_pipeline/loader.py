@@ -8,6 +8,7 @@ drops what an earlier attempt left, so loading a file twice leaves one copy.
 from __future__ import annotations
 
 import binascii
+import csv
 import enum
 import io
 import json
@@ -32,6 +33,7 @@ from .csvstream import (
     ENCODINGS,
     BadRecord,
     BlankLine,
+    DateGuard,
     ExtrasShaper,
     ForeignBytes,
     PG_ENCODING,
@@ -345,6 +347,8 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
     if copied.encoding != "utf-8":
         spool.add(Notice("non_utf8_encoding", "WARNING", member.name, None, None, copied.encoding,
                          {"decodedAs": copied.encoding}))
+        _report_undecoded_values(cur, gtfs_file, feed_version_id, header, copied.encoding)
+        stage("undecoded")
     duplicates = copied.set_aside + _build_key(cur, gtfs_file, feed_version_id)
     stage("key")
     cur.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
@@ -484,14 +488,14 @@ class _ReadAhead:
     Yields (chunk, shaped or the shaper's exception); re-raises what reading raised.
     """
 
-    def __init__(self, records: NumberedRecords, shaper: ExtrasShaper | None) -> None:
+    def __init__(self, records: NumberedRecords, shaper: Callable[[bytes], bytes] | None) -> None:
         self._chunks: queue.Queue = queue.Queue(maxsize=2)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(records, shaper), name="gtfs-read-ahead",
                                         daemon=True)
         self._thread.start()
 
-    def _run(self, records: NumberedRecords, shaper: ExtrasShaper | None) -> None:
+    def _run(self, records: NumberedRecords, shaper: Callable[[bytes], bytes] | None) -> None:
         try:
             while not self._stop.is_set():
                 chunk = records.read_records()
@@ -546,6 +550,8 @@ class _FastChunks:
     def __init__(self, load: FileLoad, cur, encoding: str) -> None:
         self.load, self.cur, self.encoding = load, cur, encoding
         self.shaper = None if load.header.clean else ExtrasShaper(load.header, encoding)
+        if DateGuard.needed(load.header):
+            self.shaper = DateGuard(load.header, then=self.shaper)
         columns = [LINE_COLUMN] + load.known_names + ([] if load.header.clean else [EXTRAS_COLUMN])
         self.copy = load.copy_sql(columns, freeze=False)
         self.python_columns = load.known_names + [EXTRAS_COLUMN, LINE_COLUMN]
@@ -776,7 +782,7 @@ def _robust(load: FileLoad, cur) -> Copied:
     """Parse and type the rows in Python (csvstream.RobustRows), each change with a notice."""
     columns = load.known_names + [EXTRAS_COLUMN, LINE_COLUMN]
     spool = load.spool
-    fallback = _fallback_notices(load.member.name, spool)
+    fallback = _fallback_notices(load.member.name, spool, load.header)
 
     for enc in ENCODINGS:
         cur.execute("SAVEPOINT robust_path")
@@ -808,15 +814,45 @@ def _robust(load: FileLoad, cur) -> Copied:
     raise AssertionError("latin-1 decodes any byte")
 
 
-def _fallback_notices(filename: str, spool: "_NoticeSpool") -> Callable[[int, int, bytes, str, str], None]:
-    """mixed_lines' on_fallback: an invalid_character notice for each line decoded alone."""
+def _fallback_notices(filename: str, spool: "_NoticeSpool",
+                      header: HeaderMap | None = None) -> Callable[[int, int, bytes, str, str], None]:
+    """mixed_lines' on_fallback for a line decoded alone: as MobilityData, an invalid_character
+    for each value of a reference column that is not UTF-8 (found in the line's own bytes);
+    one for the line when the values cannot be told apart (a line of a multi-line record, a
+    file kept as raw rows) or only unknown columns hold such bytes."""
 
     def fallback(line: int, position: int, bad: bytes, enc: str, text: str) -> None:
-        spool.add(Notice("invalid_character", "ERROR", filename, line, None, text.rstrip("\r\n")[:200],
-                         {"reason": f"not UTF-8 (byte{'s' if len(bad) > 1 else ''} {bad.hex(' ')} at byte "
-                                    f"{position} of the line): this line alone was decoded as {enc}",
-                          "decodedAs": enc, "bytePosition": position}))
+        reason = (f"not UTF-8 (byte{'s' if len(bad) > 1 else ''} {bad.hex(' ')} at byte "
+                  f"{position} of the line): this line alone was decoded as {enc}")
+        values = _undecodable_values(text, enc, header) if header is not None else []
+        for column, value in values:
+            spool.add(Notice("invalid_character", "ERROR", filename, line, column, value,
+                             {"reason": reason, "decodedAs": enc, "bytePosition": position}))
+        if not values:
+            spool.add(Notice("invalid_character", "ERROR", filename, line, None, text.rstrip("\r\n")[:200],
+                             {"reason": reason, "decodedAs": enc, "bytePosition": position}))
     return fallback
+
+
+def _undecodable_values(text: str, enc: str, header: HeaderMap) -> list[tuple[str, str]]:
+    """(reference column, decoded value) of each field of a line whose bytes are not UTF-8;
+    [] when the line does not split into the header's fields."""
+    raw = text.rstrip("\r\n").encode(enc)  # the line's bytes again: the fallback decoded them one to one
+    try:
+        fields = next(csv.reader([raw.decode("latin-1")]), [])
+    except csv.Error:
+        return []
+    if len(fields) != len(header.positions):
+        return []
+    out = []
+    for column, field in zip(header.positions, fields):
+        if column is None:
+            continue
+        try:
+            field.encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            out.append((column.name, field.encode("latin-1").decode(enc)))
+    return out
 
 
 def _has_utf8_text(load: FileLoad) -> bool:
@@ -847,6 +883,27 @@ def _trim_padded_text(cur, gtfs_file: GtfsFile, feed_version_id: int, header: He
     sets = sql.SQL(", ").join(
         sql.SQL("{c} = NULLIF(btrim({c}, E' \\t'), '')").format(c=sql.Identifier(c)) for c in text_cols)
     cur.execute(sql.SQL("UPDATE {} SET {} WHERE {}").format(part, sets, padded))
+
+
+def _report_undecoded_values(cur, gtfs_file: GtfsFile, feed_version_id: int, header: HeaderMap,
+                             encoding: str) -> None:
+    """invalid_character for each value of a file in another encoding that holds a byte UTF-8
+    cannot read, as MobilityData reports it (its reader decodes UTF-8, so each such value holds
+    U+FFFD): one scan of the text columns. The file is in another encoding only when no line of
+    it is UTF-8 beyond ASCII (see _copy_rows), so every non-ASCII character of its values was
+    such a byte. The value stored and reported is the decoded text, which MobilityData cannot show."""
+    text_cols = [c.name for c in header.known_columns if c.type in TEXT_TYPES]
+    if not text_cols:
+        return
+    pairs = sql.SQL(", ").join(sql.SQL("({}, p.{})").format(sql.Literal(c), sql.Identifier(c)) for c in text_cols)
+    cur.execute(sql.SQL(
+        "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, value, context)"
+        " SELECT {v}, 'invalid_character', 'ERROR', {f}, p.{line}, t.field, t.value, {context}"
+        " FROM {part} p CROSS JOIN LATERAL (VALUES {pairs}) t (field, value)"
+        " WHERE t.value ~ '[^\x01-\x7f]'").format(
+            v=sql.Literal(int(feed_version_id)), f=sql.Literal(gtfs_file.name), line=sql.Identifier(LINE_COLUMN),
+            context=sql.Literal(json.dumps({"decodedAs": encoding, "reason": f"not UTF-8: decoded as {encoding}"})),
+            part=partition_ident(gtfs_file, feed_version_id), pairs=pairs))
 
 
 def _build_key(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:
