@@ -60,14 +60,31 @@ def test_quoted_commas_and_newlines(conn, tmp_path):
         ("Main St, North", 2), ("Two\nLines", 3), ('Say "hi"', 5)]
 
 
-def test_padded_values_are_trimmed_and_reported(conn, tmp_path):
+def test_padded_values_out_of_quotes_are_trimmed_with_the_projects_own_notice(conn, tmp_path):
+    """MobilityData's reader trims unquoted values silently: not its leading_or_trailing_whitespaces,
+    but the trim is still said (unquoted_value_trimmed, INFO)."""
     stops = "stop_id,stop_name,stop_lat,stop_lon\n S1 ,First , 52.5 ,13.4\nS2,Second,52.51,13.41\n"
     vid, _ = load(conn, write_feed(tmp_path / "f.zip", {"stops.txt": stops}))
     assert rows(conn, "SELECT stop_id, stop_name, stop_lat FROM gtfs.stops ORDER BY 1") == [
         ("S1", "First", 52.5), ("S2", "Second", 52.51)]
-    assert notices(conn, vid, "leading_or_trailing_whitespaces") == [
-        ("leading_or_trailing_whitespaces", "stops.txt", 2, "stop_id", " S1 "),
-        ("leading_or_trailing_whitespaces", "stops.txt", 2, "stop_name", "First "),
+    assert notices(conn, vid, "leading_or_trailing_whitespaces") == []
+    assert notices(conn, vid, "unquoted_value_trimmed") == [
+        ("unquoted_value_trimmed", "stops.txt", 2, "stop_id", " S1 "),
+        ("unquoted_value_trimmed", "stops.txt", 2, "stop_name", "First "),
+    ]
+
+
+def test_padding_in_and_out_of_quotes_on_one_line_each_gets_its_own_code(conn, tmp_path):
+    stops = ('stop_id,stop_name,stop_desc,stop_lat,stop_lon\n'
+             'S1, "Gare, Nord ", Quai ,52.5,13.4\n'
+             'S2,"Two\nlines","  in quotes",52.51,13.41\n')
+    vid, _ = load(conn, write_feed(tmp_path / "f.zip", {"stops.txt": stops}))
+    assert rows(conn, "SELECT stop_id, stop_name, stop_desc FROM gtfs.stops ORDER BY 1") == [
+        ("S1", "Gare, Nord", "Quai"), ("S2", "Two\nlines", "in quotes")]
+    assert sorted(notices(conn, vid, "leading_or_trailing_whitespaces") + notices(conn, vid, "unquoted_value_trimmed")) == [
+        ("leading_or_trailing_whitespaces", "stops.txt", 2, "stop_name", " Gare, Nord "),
+        ("leading_or_trailing_whitespaces", "stops.txt", 3, "stop_desc", "  in quotes"),
+        ("unquoted_value_trimmed", "stops.txt", 2, "stop_desc", " Quai "),
     ]
 
 

@@ -146,7 +146,7 @@ def test_a_bad_value_in_a_file_with_an_unknown_column(conn, tmp_path):
     assert res["stop_times.txt"].python_rows == 1
     assert loader_notices(conn, vid) == [("unknown_column", 1, "stop_note", None),
                                          ("invalid_time", 45_002, "arrival_time", "8.00:00"),
-                                         ("leading_or_trailing_whitespaces", 45_002, "stop_id", " S1 ")]
+                                         ("unquoted_value_trimmed", 45_002, "stop_id", " S1 ")]
     assert rows(conn, "SELECT arrival_time, stop_id, extras FROM gtfs.stop_times WHERE feed_version_id = %s"
                       " AND line_number = 45002", vid) == [(None, "S1", {"stop_note": "n45001"})]
 

@@ -856,6 +856,32 @@ def _line_of(record: list[str]) -> int:
 _NOT_PLAIN = re.compile(rb'[\x00-\x09\x0b\x0c\x0e-\x1f\\"]|\r(?!\n)')
 
 
+def quoted_fields(record: str) -> list[bool]:
+    """Whether each field of one CSV record is quoted (its first character after any spaces
+    is a quote), as MobilityData's reader tells them apart for whitespace."""
+    out, i, n = [], 0, len(record.rstrip("\r\n"))
+    while True:
+        j = i
+        while j < n and record[j] in " \t":
+            j += 1
+        if j < n and record[j] == '"':
+            j += 1
+            while j < n:
+                if record[j] == '"':
+                    if j + 1 < n and record[j + 1] == '"':
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(True)
+        else:
+            out.append(False)
+        comma = record.find(",", j, n)
+        if comma < 0:
+            return out
+        i = comma + 1
+
+
 class DateGuard:
     """GTFS dates on the fast path: COPY reads any date PostgreSQL knows (``2024-01-01``,
     ``Jan 1 2024``) as a date, GTFS allows only ``YYYYMMDD``. One regular expression per

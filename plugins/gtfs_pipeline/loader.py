@@ -54,6 +54,7 @@ from .csvstream import (
     map_header,
     max_columns,
     mixed_lines,
+    quoted_fields,
     split_records,
     too_many_columns,
     Unaligned,
@@ -359,6 +360,7 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
     cur.execute(sql.SQL("ANALYZE {}").format(load.partition))
     stage("analyze")
     spool.flush_to(cur)
+    _mark_unquoted_padding(cur, load, copied.encoding)
     seconds = time.monotonic() - started
     rows = copied.rows - duplicates
     cur.execute(
@@ -904,6 +906,59 @@ def _report_undecoded_values(cur, gtfs_file: GtfsFile, feed_version_id: int, hea
             v=sql.Literal(int(feed_version_id)), f=sql.Literal(gtfs_file.name), line=sql.Identifier(LINE_COLUMN),
             context=sql.Literal(json.dumps({"decodedAs": encoding, "reason": f"not UTF-8: decoded as {encoding}"})),
             part=partition_ident(gtfs_file, feed_version_id), pairs=pairs))
+
+
+UNQUOTED_PADDING = "unquoted_value_trimmed"
+
+
+def _mark_unquoted_padding(cur, load: FileLoad, encoding: str) -> None:
+    """MobilityData's CSV reader trims unquoted values silently and reports
+    leading_or_trailing_whitespaces only for padding inside quotes. Both paths here trim
+    either kind with a notice; the notices of unquoted values become the project's own
+    ``unquoted_value_trimmed`` (INFO), so the canonical code counts what MobilityData counts
+    and nothing is trimmed without a word. Costs one more read of the file, only when a value
+    was padded."""
+    cur.execute("SELECT line_number, field_name FROM gtfs.notice WHERE feed_version_id = %s AND filename = %s"
+                " AND code = 'leading_or_trailing_whitespaces' AND line_number > 1",
+                (load.feed_version_id, load.member.name))
+    padded = set(cur.fetchall())
+    if not padded:
+        return
+    index = {c.name: i for i, c in enumerate(load.header.positions) if c is not None}
+    wanted: dict[int, list[int]] = {}
+    for line, name in padded:
+        if name in index:
+            wanted.setdefault(line, []).append(index[name])
+    unquoted = []
+    with load.rows() as (_, splitter):
+        lines = mixed_lines(splitter.rest, MixedStats()) if encoding == "utf-8" else decoded_lines(splitter.rest, encoding)
+        for line, text in _records_text(lines):
+            if line in wanted:
+                quoted = quoted_fields(text)
+                unquoted += [(line, load.header.positions[i].name) for i in wanted.pop(line)
+                             if i < len(quoted) and not quoted[i]]
+                if not wanted:
+                    break
+    if unquoted:
+        cur.execute("UPDATE gtfs.notice n SET code = %s, severity = 'INFO' FROM unnest(%s::bigint[], %s::text[]) u (line, field)"
+                    " WHERE n.feed_version_id = %s AND n.filename = %s AND n.code = 'leading_or_trailing_whitespaces'"
+                    " AND n.line_number = u.line AND n.field_name = u.field",
+                    (UNQUOTED_PADDING, [u[0] for u in unquoted], [u[1] for u in unquoted],
+                     load.feed_version_id, load.member.name))
+
+
+def _records_text(lines: Iterator[str], first_line: int = 2) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each record: physical lines joined while a quoted value is open."""
+    line, parts, quotes = first_line, [], 0
+    for piece in lines:
+        parts.append(piece)
+        quotes += piece.count('"')
+        if quotes % 2 == 0:
+            yield line, "".join(parts)
+            line += len(parts)
+            parts, quotes = [], 0
+    if parts:
+        yield line, "".join(parts)
 
 
 def _build_key(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:

@@ -125,6 +125,9 @@ EXTRAS: dict[str, tuple[str, str]] = {
                                      " (the values with undecodable bytes are also invalid_character)."),
     "ignored_member": ("INFO", "A zip member that is not part of the feed (operating-system junk such as __MACOSX/)"
                                " was skipped."),
+    "unquoted_value_trimmed": ("INFO", "A value not in quotes had spaces or tabs around it; they were trimmed (MobilityData's"
+                                       " CSV reader trims such values silently and reports"
+                                       " leading_or_trailing_whitespaces only inside quotes)."),
     "repeated_shape_points": ("INFO", "A shape has consecutive points with equal coordinates (kept in its line)."),
     "shape_without_line": ("WARNING", "A shape has fewer than two distinct usable points: no line was built; its trips"
                                       " get lines derived from their stops."),

@@ -91,6 +91,7 @@ LOADER_CODES: dict[str, str] = {
     "unknown_column": "INFO",
     "unknown_file": "INFO",
     "ignored_member": "INFO",
+    "unquoted_value_trimmed": "INFO",
 }
 
 
