@@ -335,4 +335,5 @@ def test_a_date_written_with_dashes_is_invalid_date_and_its_row_alone_is_typed_i
     assert rows(conn, "SELECT line_number, date FROM gtfs.calendar_dates WHERE feed_version_id = %s"
                       " ORDER BY line_number", vid) == [(2, dt.date(2024, 7, 4)), (4, dt.date(2024, 12, 26))]
     assert rows(conn, "SELECT line_number FROM gtfs.rejected_row WHERE feed_version_id = %s", vid) == [(3,)]
+    assert notices(conn, vid, "missing_required_field") == []  # the date is reported once, as MobilityData
     assert (res["calendar_dates.txt"].python_rows, res["feed_info.txt"].python_rows) == (1, 1)

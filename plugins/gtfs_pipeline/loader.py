@@ -150,12 +150,16 @@ class _NoticeSpool:
         self.count += 1
 
     def flush_to(self, cur) -> None:
+        """COPY the notices so far into gtfs.notice (in the cursor's transaction) and start
+        afresh: the key build looks there for what the rows' values already reported."""
         if not self.count:
             return
         self.file.seek(0)
         copy_in(cur, "COPY gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name,"
                 " value, context) FROM STDIN WITH (FORMAT csv)", self.file)
-        self.file.close()
+        self.file.seek(0)
+        self.file.truncate()
+        self.count = 0
 
 
 def _drop_previous_attempt(conn, feed_version_id: int, gtfs_file: GtfsFile) -> None:
@@ -350,6 +354,7 @@ def load_gtfs_file(conn, feed_id: str, feed_version_id: int, zf: zipfile.ZipFile
                          {"decodedAs": copied.encoding}))
         _report_undecoded_values(cur, gtfs_file, feed_version_id, header, copied.encoding)
         stage("undecoded")
+    spool.flush_to(cur)  # before the key build: a key value reported invalid is not also reported missing
     duplicates = copied.set_aside + _build_key(cur, gtfs_file, feed_version_id)
     stage("key")
     cur.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
@@ -637,6 +642,7 @@ class _FastChunks:
         load, cur = self.load, self.cur
         aside = 0
         if not key_is_nullable(load.gtfs_file) and load.gtfs_file.primary_key:
+            load.spool.flush_to(cur)  # the typed rows' notices, which the set-aside looks at
             aside = _set_aside_null_keys(cur, load.gtfs_file, load.feed_version_id, self.side)
         columns = sql.SQL(", ").join(map(sql.Identifier, self.python_columns))
         cur.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(load.partition, columns, columns,
@@ -998,7 +1004,9 @@ def _try_add_key(cur, add: sql.Composable) -> bool:
 def _set_aside_null_keys(cur, gtfs_file: GtfsFile, feed_version_id: int,
                          table: sql.Composable | None = None) -> int:
     """A required key column left empty: the row cannot be keyed. Looks in the partition,
-    or in ``table`` (the fast path's rows typed in Python)."""
+    or in ``table`` (the fast path's rows typed in Python). A key column emptied because its
+    value was invalid (invalid_date, ...) is not also missing_required_field: MobilityData
+    reports the value once."""
     part = table or partition_ident(gtfs_file, feed_version_id)
     v = sql.Literal(int(feed_version_id))
     fname = sql.Literal(gtfs_file.name)
@@ -1014,7 +1022,9 @@ def _set_aside_null_keys(cur, gtfs_file: GtfsFile, feed_version_id: int,
         " noted AS (INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name)"
         "   SELECT {v}, 'missing_required_field', 'ERROR', {fname}, kept.line_number, f.k"
         "   FROM kept CROSS JOIN unnest({keys}::text[]) WITH ORDINALITY AS f(k, i)"
-        "   WHERE kept.record->>f.k IS NULL ORDER BY f.i, kept.line_number)"
+        "   WHERE kept.record->>f.k IS NULL AND NOT EXISTS (SELECT 1 FROM gtfs.notice n WHERE n.feed_version_id = {v}"
+        "     AND n.code LIKE 'invalid\\_%%' AND n.filename = {fname} AND n.line_number = kept.line_number AND n.field_name = f.k)"
+        "   ORDER BY f.i, kept.line_number)"
         " SELECT count(*) FROM kept").format(
         part=part, null_key=null_key, v=v, fname=fname, line=line, keys=sql.Literal(list(key))))
     return cur.fetchone()[0]
