@@ -210,8 +210,9 @@ def gtfs_feeds():
         geometry(ready) >> publish(validate(ready))  # geometry and validation at the same time
 
     @task(trigger_rule=TriggerRule.ALL_DONE, **FIRST_LAST_RETRIES)
-    def summary(batches: list[list[dict]] | None) -> list[dict]:
-        """Log what happened per feed; fail the run (naming the feeds) only if something failed."""
+    def summary(batches: list[list[dict]] | None) -> dict:
+        """Log what happened per feed; fail the run (naming the feeds) only if something failed.
+        Returns feeds by state (small: the per-feed lines are in the log)."""
         from gtfs_pipeline import pipeline
 
         ti = get_current_context()["ti"]
@@ -225,7 +226,7 @@ def gtfs_feeds():
         pipeline.log_summary(report, index_url=pipeline.reports_url())
         if failures:
             raise AirflowFailException(f"{len(failures)} feed(s) failed: " + "; ".join(failures))
-        return report
+        return pipeline.summary_counts(report)
 
     batches = resolve_feeds()
     started = skip_unchanged(fetch.expand(batch=batches))

@@ -193,3 +193,17 @@ def test_when_resolve_feeds_fails_the_summary_repeats_its_error(gtfs_dag, gtfs_d
     assert (f"  resolve_feeds failed, no feed was fetched: invalid params: feed_ids: unknown feed(s) nope "
             f"(registry {gtfs_dag_env.registry} has: a)") in messages(caplog)
 
+
+
+def test_the_summary_returns_only_the_feeds_by_state(two_feed_run):
+    """Its XCom stays small at a thousand feeds: counts by state, a few feeds named each (the
+    per-feed lines are in the log)."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    run, _ = two_feed_run
+    with create_session() as session:
+        value = session.scalar(select(XComModel.value).where(
+            XComModel.run_id == run.run_id, XComModel.task_id == "summary", XComModel.key == "return_value"))
+    assert value == {"feeds": 2, "states": {"published": {"count": 2, "feeds": ["a", "b"]}}}

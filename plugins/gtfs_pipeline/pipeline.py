@@ -1024,6 +1024,22 @@ def reports_url() -> str:
     return f"{base}{REPORTS_PREFIX}/"
 
 
+SUMMARY_FEEDS_NAMED = 20  # feeds named per state in summary's return value
+
+
+def summary_counts(report: list[dict]) -> dict:
+    """What the summary task returns (its XCom): feeds by state, the first few of each named.
+    The per-feed lines are in the task log; with a thousand feeds the whole report would be a
+    large XCom row in Airflow's database for every run."""
+    states: dict[str, dict] = {}
+    for e in report:
+        entry = states.setdefault(e["state"], {"count": 0, "feeds": []})
+        entry["count"] += 1
+        if len(entry["feeds"]) < SUMMARY_FEEDS_NAMED:
+            entry["feeds"].append(e["feed_id"])
+    return {"feeds": len(report), "states": dict(sorted(states.items()))}
+
+
 def log_summary(report: list[dict], resolve_error: str | None = None, index_url: str | None = None) -> str:
     """The run summary through ``logging`` (top level of the task log, not the collapsed stdout
     group), one line per feed, then where the reports index is; returns the text."""
