@@ -1284,20 +1284,24 @@ def _split_geojson(cur, feed_version_id: int) -> int:
     """One row of gtfs.locations per feature, in file order, and the document's other members in
     gtfs.locations_document: the validation rules check the structure (MobilityData's GeoJSON codes)
     on them. A feature's geometry is NULL when PostGIS cannot read it; nothing is left out."""
-    cur.execute("SELECT jsonb_typeof(doc::jsonb) FROM gtfs_geojson_doc")
+    # parsed once (a document of many MB costs its parse each time it is cast)
+    cur.execute("CREATE TEMP TABLE gtfs_geojson_jsonb ON COMMIT DROP AS SELECT doc::jsonb AS doc FROM gtfs_geojson_doc")
+    cur.execute("SELECT jsonb_typeof(doc) FROM gtfs_geojson_jsonb")
     if cur.fetchone()[0] != "object":
         raise GeoJsonNotAnObject("Expected a JSON object at the root")
     cur.execute(_FIRST_DUPLICATED_KEY)
     duplicated = cur.fetchone()
     cur.execute(
         "INSERT INTO gtfs.locations_document (feed_version_id, members, duplicated_key)"
-        " SELECT %s, doc::jsonb - 'features', %s FROM gtfs_geojson_doc",
+        " SELECT %s, doc - 'features', %s FROM gtfs_geojson_jsonb",
         (feed_version_id, duplicated[0] if duplicated else None))
     cur.execute(
-        "WITH d AS MATERIALIZED (SELECT doc::jsonb -> 'features' AS features FROM gtfs_geojson_doc)"
+        "WITH d AS MATERIALIZED (SELECT doc -> 'features' AS features FROM gtfs_geojson_jsonb)"
         " INSERT INTO gtfs.locations (feed_version_id, location_id, feature_index, properties, geometry, feature)"
         " SELECT %s, NULLIF(f ->> 'id', ''), n - 1, f -> 'properties', gtfs.geojson_geometry(f -> 'geometry'), f"
         " FROM d, jsonb_array_elements(CASE WHEN jsonb_typeof(d.features) = 'array' THEN d.features END)"
         "   WITH ORDINALITY AS a(f, n)",
         (feed_version_id,))
-    return cur.rowcount
+    rows = cur.rowcount
+    cur.execute("DROP TABLE gtfs_geojson_jsonb")
+    return rows
