@@ -224,6 +224,14 @@ def rows_of(conn, query, *args):
     return out
 
 
+def load_stops(corpus, path, stops: bytes) -> int:
+    """Load a feed whose stops.txt is these bytes (not published); its version id."""
+    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [stops])}))
+    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
+    assert run.returncode == 0, run.stderr
+    return latest_version(corpus["conn"])
+
+
 def test_one_latin1_line_in_a_utf8_stops_file_is_decoded_alone(good_is_current, tmp_path):
     """Issue 15: one stray byte decoded the whole file as Windows-1252 ('ZÃ¼rich'). Now the UTF-8
     lines keep their bytes and only the bad line is decoded by the fallback, with a notice."""
@@ -232,11 +240,7 @@ def test_one_latin1_line_in_a_utf8_stops_file_is_decoded_alone(good_is_current, 
     stops = ("stop_id,stop_name,stop_lat,stop_lon\n"
              "S1,Zürich Hauptbahnhof,52.5,13.4\n").encode() + b"S2,Caf\xe9 de la Gare,52.51,13.41\n" + \
         "S3,Genève,52.52,13.42\n".encode()
-    path = tmp_path / "mixed.zip"
-    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [stops])}))
-    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
-    assert run.returncode == 0, run.stderr
-    vid = latest_version(conn)
+    vid = load_stops(corpus, tmp_path / "mixed.zip", stops)
     stored = rows_of(conn, "SELECT stop_id, convert_to(stop_name, 'UTF8') FROM gtfs.stops WHERE feed_version_id = %s"
                      " ORDER BY stop_id", vid)
     assert [(stop_id, bytes(name)) for stop_id, name in stored] == [
@@ -261,11 +265,7 @@ def test_each_value_with_a_byte_that_is_not_utf8_is_invalid_character_on_its_own
     stops = ("stop_id,stop_name,stop_desc,stop_lat,stop_lon\n"
              "S1,Zürich,Hauptbahnhof,52.5,13.4\n").encode() + b"S2,Caf\xe9,Gare du Nord \xe0 Paris,52.51,13.41\n" + \
         b"S3,Gare,Quai \xe9,52.52,13.42\n"
-    path = tmp_path / "values.zip"
-    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [stops])}))
-    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
-    assert run.returncode == 0, run.stderr
-    vid = latest_version(conn)
+    vid = load_stops(corpus, tmp_path / "values.zip", stops)
     assert rows_of(conn, "SELECT line_number, field_name, value FROM gtfs.notice WHERE feed_version_id = %s"
                    " AND code = 'invalid_character' ORDER BY line_number, field_name", vid) == [
         (3, "stop_desc", "Gare du Nord à Paris"), (3, "stop_name", "Café"), (4, "stop_desc", "Quai é")]
@@ -281,11 +281,7 @@ def test_a_file_in_windows_1252_has_an_invalid_character_for_each_value_beyond_a
              "S1,München,Hauptbahnhof,52.5,13.4\n"
              "S2,Gare,Quai à gauche,52.51,13.41\n"
              "S3,Plain,Ascii,52.52,13.42\n").encode("cp1252")
-    path = tmp_path / "cp1252.zip"
-    hostile.write_zip(path, hostile.feed_members({"stops.txt": hostile.Member("stops.txt", [stops])}))
-    run = run_cli(corpus["dsn"], "load", str(path), "--feed-id", FEED_ID, "--json", "--no-publish")
-    assert run.returncode == 0, run.stderr
-    vid = latest_version(conn)
+    vid = load_stops(corpus, tmp_path / "cp1252.zip", stops)
     assert rows_of(conn, "SELECT code, severity, line_number, field_name, value, context->>'decodedAs' FROM gtfs.notice"
                    " WHERE feed_version_id = %s AND filename = 'stops.txt' AND code IN ('invalid_character', 'non_utf8_encoding')"
                    " ORDER BY code, line_number", vid) == [
