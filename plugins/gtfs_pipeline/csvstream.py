@@ -882,6 +882,20 @@ def quoted_fields(record: str) -> list[bool]:
         i = comma + 1
 
 
+def records_text(lines: Iterable[str], first_line: int = 2) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each record: physical lines joined while a quoted value is open."""
+    line, parts, quotes = first_line, [], 0
+    for piece in lines:
+        parts.append(piece)
+        quotes += piece.count('"')
+        if quotes % 2 == 0:
+            yield line, "".join(parts)
+            line += len(parts)
+            parts, quotes = [], 0
+    if parts:
+        yield line, "".join(parts)
+
+
 class DateGuard:
     """GTFS dates on the fast path: COPY reads any date PostgreSQL knows (``2024-01-01``,
     ``Jan 1 2024``) as a date, GTFS allows only ``YYYYMMDD``. One regular expression per
@@ -890,23 +904,19 @@ class DateGuard:
     MobilityData reports it). Fields are counted by commas: a quoted comma before a date field
     only sends its record to Python needlessly, where it is typed right."""
 
-    def __init__(self, header: HeaderMap, then: "Callable[[bytes], bytes] | None" = None) -> None:
+    def __init__(self, header: HeaderMap, then: Callable[[bytes], bytes] | None = None) -> None:
         positions = [i + 1 for i, c in enumerate(header.positions)  # the line number in front
                      if c is not None and c.type == FieldType.DATE]
         field = rb'(?!"?(?:\d{8})?"?(?:,|\r?$))'
+        # None: the file has no date column (nothing to guard)
         self.pattern = re.compile(
             b"|".join(rb"^(?:[^,\n]*,){%d}%s" % (i, field) for i in positions), re.MULTILINE) if positions else None
         self.then = then
 
-    @classmethod
-    def needed(cls, header: HeaderMap) -> bool:
-        return any(c is not None and c.type == FieldType.DATE for c in header.positions)
-
     def __call__(self, data: bytes) -> bytes:
-        if self.pattern is not None:
-            bad = self.pattern.search(data)
-            if bad:
-                raise BadRecord(data.count(b"\n", 0, bad.start()) + 1)
+        bad = self.pattern.search(data)
+        if bad:
+            raise BadRecord(data.count(b"\n", 0, bad.start()) + 1)
         return self.then(data) if self.then else data
 
 

@@ -55,6 +55,7 @@ from .csvstream import (
     max_columns,
     mixed_lines,
     quoted_fields,
+    records_text,
     split_records,
     too_many_columns,
     Unaligned,
@@ -140,8 +141,6 @@ class _NoticeSpool:
         self.count = 0
 
     def add(self, notice: Notice) -> None:
-        import csv
-
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow(
             [self.feed_version_id, *("" if v is None else v for v in notice.as_row())]
@@ -557,8 +556,9 @@ class _FastChunks:
     def __init__(self, load: FileLoad, cur, encoding: str) -> None:
         self.load, self.cur, self.encoding = load, cur, encoding
         self.shaper = None if load.header.clean else ExtrasShaper(load.header, encoding)
-        if DateGuard.needed(load.header):
-            self.shaper = DateGuard(load.header, then=self.shaper)
+        guard = DateGuard(load.header, then=self.shaper)
+        if guard.pattern is not None:
+            self.shaper = guard
         columns = [LINE_COLUMN] + load.known_names + ([] if load.header.clean else [EXTRAS_COLUMN])
         self.copy = load.copy_sql(columns, freeze=False)
         self.python_columns = load.known_names + [EXTRAS_COLUMN, LINE_COLUMN]
@@ -868,9 +868,14 @@ def _has_utf8_text(load: FileLoad) -> bool:
         return has_utf8_text(splitter.rest)
 
 
+def _text_columns(header: HeaderMap) -> list[str]:
+    """The file's reference columns stored as text (the only ones that can hold padding or any character)."""
+    return [c.name for c in header.known_columns if c.type in TEXT_TYPES]
+
+
 def _trim_padded_text(cur, gtfs_file: GtfsFile, feed_version_id: int, header: HeaderMap) -> None:
     """The fast path keeps text as written; trim padded values (one scan) and report each."""
-    text_cols = [c.name for c in header.known_columns if c.type in TEXT_TYPES]
+    text_cols = _text_columns(header)
     if not text_cols:
         return
     part = partition_ident(gtfs_file, feed_version_id)
@@ -900,7 +905,7 @@ def _report_undecoded_values(cur, gtfs_file: GtfsFile, feed_version_id: int, hea
     U+FFFD): one scan of the text columns. The file is in another encoding only when no line of
     it is UTF-8 beyond ASCII (see _copy_rows), so every non-ASCII character of its values was
     such a byte. The value stored and reported is the decoded text, which MobilityData cannot show."""
-    text_cols = [c.name for c in header.known_columns if c.type in TEXT_TYPES]
+    text_cols = _text_columns(header)
     if not text_cols:
         return
     pairs = sql.SQL(", ").join(sql.SQL("({}, p.{})").format(sql.Literal(c), sql.Identifier(c)) for c in text_cols)
@@ -908,7 +913,7 @@ def _report_undecoded_values(cur, gtfs_file: GtfsFile, feed_version_id: int, hea
         "INSERT INTO gtfs.notice (feed_version_id, code, severity, filename, line_number, field_name, value, context)"
         " SELECT {v}, 'invalid_character', 'ERROR', {f}, p.{line}, t.field, t.value, {context}"
         " FROM {part} p CROSS JOIN LATERAL (VALUES {pairs}) t (field, value)"
-        " WHERE t.value ~ '[^\x01-\x7f]'").format(
+        r" WHERE t.value ~ '[^\x01-\x7f]'").format(  # a character beyond ASCII
             v=sql.Literal(int(feed_version_id)), f=sql.Literal(gtfs_file.name), line=sql.Identifier(LINE_COLUMN),
             context=sql.Literal(json.dumps({"decodedAs": encoding, "reason": f"not UTF-8: decoded as {encoding}"})),
             part=partition_ident(gtfs_file, feed_version_id), pairs=pairs))
@@ -938,7 +943,7 @@ def _mark_unquoted_padding(cur, load: FileLoad, encoding: str) -> None:
     unquoted = []
     with load.rows() as (_, splitter):
         lines = mixed_lines(splitter.rest, MixedStats()) if encoding == "utf-8" else decoded_lines(splitter.rest, encoding)
-        for line, text in _records_text(lines):
+        for line, text in records_text(lines):
             if line in wanted:
                 quoted = quoted_fields(text)
                 unquoted += [(line, load.header.positions[i].name) for i in wanted.pop(line)
@@ -951,20 +956,6 @@ def _mark_unquoted_padding(cur, load: FileLoad, encoding: str) -> None:
                     " AND n.line_number = u.line AND n.field_name = u.field",
                     (UNQUOTED_PADDING, [u[0] for u in unquoted], [u[1] for u in unquoted],
                      load.feed_version_id, load.member.name))
-
-
-def _records_text(lines: Iterator[str], first_line: int = 2) -> Iterator[tuple[int, str]]:
-    """(first line, text) of each record: physical lines joined while a quoted value is open."""
-    line, parts, quotes = first_line, [], 0
-    for piece in lines:
-        parts.append(piece)
-        quotes += piece.count('"')
-        if quotes % 2 == 0:
-            yield line, "".join(parts)
-            line += len(parts)
-            parts, quotes = [], 0
-    if parts:
-        yield line, "".join(parts)
 
 
 def _build_key(cur, gtfs_file: GtfsFile, feed_version_id: int) -> int:
@@ -1023,7 +1014,7 @@ def _set_aside_null_keys(cur, gtfs_file: GtfsFile, feed_version_id: int,
         "   SELECT {v}, 'missing_required_field', 'ERROR', {fname}, kept.line_number, f.k"
         "   FROM kept CROSS JOIN unnest({keys}::text[]) WITH ORDINALITY AS f(k, i)"
         "   WHERE kept.record->>f.k IS NULL AND NOT EXISTS (SELECT 1 FROM gtfs.notice n WHERE n.feed_version_id = {v}"
-        "     AND n.code LIKE 'invalid\\_%%' AND n.filename = {fname} AND n.line_number = kept.line_number AND n.field_name = f.k)"
+        "     AND n.code LIKE 'invalid\\_%' AND n.filename = {fname} AND n.line_number = kept.line_number AND n.field_name = f.k)"
         "   ORDER BY f.i, kept.line_number)"
         " SELECT count(*) FROM kept").format(
         part=part, null_key=null_key, v=v, fname=fname, line=line, keys=sql.Literal(list(key))))
@@ -1141,8 +1132,6 @@ def _copy_extra_csv(cur, feed_id, feed_version_id, zf, member: Member, encoding:
     """Rows of a CSV member as JSON objects; returns (rows, header names in file order, SHA-256).
     As UTF-8, a line that is not UTF-8 is decoded alone (a notice in ``spool``); EncodingRetry
     when no line is UTF-8 beyond ASCII but some are not UTF-8 (the file is in another encoding)."""
-    import csv
-
     count = 0
     header: list[str] = []
     digest: list[str | None] = []
