@@ -13,7 +13,7 @@ if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || ! ls /usr/share/postgresql/15/e
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 postgresql-client-15 >/dev/null
 fi
-# Redis is the Celery broker of tests/test_airflow_celery.py and bench/airflow_bench.py
+# Redis is the Celery broker of tests/test_archive_s3.py and bench/airflow_bench.py
 # --executor celery (they start their own redis-server; the package's service is not used).
 if ! command -v redis-server >/dev/null; then
   echo "== installing redis-server (apt)"

@@ -38,7 +38,8 @@ def meta_url(pg_server):
     admin.close()
 
 
-def _overlap(intervals) -> int:
+def most_at_once(intervals) -> int:
+    """The most intervals (start, end) open at one moment."""
     events = sorted([(s, 1) for s, _ in intervals] + [(e, -1) for _, e in intervals])
     now = best = 0
     for _, step in events:
@@ -78,7 +79,7 @@ def test_two_feeds_under_the_scheduler_with_the_pool_then_304s(tmp_path, dsn, me
             pooled = [t for t in tis if t["task_id"] in POOLED]
             assert {t["pool"] for t in pooled} == {"gtfs_db"}
             assert len([t for t in pooled if t["task_id"] == "load"]) == 12  # 6 files x 2 feeds
-            assert _overlap([(t["start_date"], t["end_date"]) for t in pooled]) == 1
+            assert most_at_once([(t["start_date"], t["end_date"]) for t in pooled]) == 1
             with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
                 cur.execute("SELECT f.feed_id, v.status FROM gtfs.feed f"
                             " JOIN gtfs.feed_version v ON v.feed_version_id = f.current_version_id ORDER BY 1")

@@ -9,11 +9,12 @@ The first tests call the DAG's task functions (pipeline.py) in this process, as 
 does: fetch stores the zip in the bucket, a load task reads only its member in ranged GETs, publish
 writes the report there, a missing or torn archived zip fails the load with one line.
 
-The last test runs the DAG under a real scheduler on the CeleryExecutor (gtfs_pipeline.localairflow,
-as tests/test_airflow_celery.py): two workers, each with its own working directory, AIRFLOW_HOME and
-TMPDIR, so the bucket and the database are all they share; the API server's report plugin serves the
-report from the bucket; the S3 keys reach no log, XCom or database. About a minute, most of it
-Airflow's start-up.
+The last test runs the DAG under a real scheduler on the CeleryExecutor (gtfs_pipeline.localairflow):
+two workers with one task slot each, each with its own working directory, AIRFLOW_HOME and TMPDIR, so
+the bucket and the database are all they share; the load tasks run on both and the two-slot pool holds;
+the API server's report plugin serves the report from the bucket; the S3 keys reach no log, XCom or
+database. About two minutes, most of it Airflow's start-up. (It is the suite's one Celery run:
+bench/airflow_bench.py --executor celery is the benchmark.)
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from gtfs_pipeline import localairflow, pipeline
 from gtfs_pipeline.errors import FeedError
 from httpserver import FeedServer
 from s3server import ACCESS_KEY, SECRET_KEY, S3Server, free_port
-from test_airflow_scheduler import meta_url  # noqa: F401 - fixture: a metadata DB on the test server
+from test_airflow_scheduler import meta_url, most_at_once  # noqa: F401 - meta_url: a metadata DB on the test server
 from test_dag_faults import fetch_job, make_job, q, run_once
 
 REPO = Path(__file__).resolve().parents[1]
@@ -224,6 +225,9 @@ def test_a_dag_run_on_two_celery_workers_with_the_archive_on_s3(tmp_path, dsn, m
             loads = [t for t in tis if t["task_id"] == "load"]
             assert len(loads) == 11 and {t["state"] for t in loads} == {"success"}
             assert {t["hostname"] for t in loads} == {"worker1", "worker2"}
+            # the gtfs_db pool's two slots hold across workers: never more than two of its tasks at once
+            pooled = [(t["start_date"], t["end_date"]) for t in tis if t["pool"] == "gtfs_db"]
+            assert len(pooled) > 11 and most_at_once(pooled) <= 2
             with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
                 cur.execute("SELECT v.feed_version_id, v.status, v.sha256, v.report_path FROM gtfs.feed f"
                             " JOIN gtfs.feed_version v ON v.feed_version_id = f.current_version_id")
