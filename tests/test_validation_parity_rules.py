@@ -24,7 +24,7 @@ PARITY_CODES = {
     "feed_valid_beyond_total_service_window", "future_feed", "same_name_and_description_for_stop",
     "missing_bike_allowance", "stop_without_zone_id", "trip_headsign_matches_intermediate_stop",
     "trip_with_shape_dist_traveled_but_no_shape_distances", "unsorted_stop_times",
-    "missing_pickup_drop_off_booking_rule_id",
+    "missing_pickup_drop_off_booking_rule_id", "fast_travel_between_far_stops",
 }
 
 
@@ -383,14 +383,25 @@ def test_stop_too_far_from_shape_allows_400_m_at_the_ends_of_rail_trips(conn, tm
 def test_fast_travel_leg_runs_from_the_last_timed_stop_over_untimed_ones(conn, tmp_path):
     # S1 -> S3 is 22.2 km in 5 min (+60 s: both times in whole minutes), 222 km/h, over a bus's 150 km/h;
     # S2 has no times, so MobilityData measures the leg from S1 (and S2 -> S3 is no leg of its own).
+    # (The far-stop rule sums the legs through S2 instead: 22.4 km, 224.4 km/h; see the test after.)
     stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.7,13.4\n"
     stop_times = ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
                   "T1,08:00:00,08:00:00,S1,1\nT1,,,S2,2\nT1,08:05:00,08:05:00,S3,3\n")
     vid, counts = validate(conn, tmp_path, {"stops.txt": stops, "stop_times.txt": stop_times})
-    assert counts == {"fast_travel_between_consecutive_stops": 1}
+    assert counts == {"fast_travel_between_consecutive_stops": 1, "fast_travel_between_far_stops": 1}
     assert notices(conn, vid, "fast_travel_between_consecutive_stops") == [
         ("stop_times.txt", 4, "arrival_time", "222.4",
          {"prevCsvRowNumber": 2, "distanceKm": 22.239, "speedKph": 222.4, "maxSpeedKph": 150, "routeType": 3})]
+
+
+def test_fast_travel_between_far_stops_sums_the_legs_through_untimed_stops(conn, tmp_path):
+    # The trip above: S1 -> S2 -> S3 is 1.3 + 21.2 km in 5 min (+60 s), 224.4 km/h.
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.7,13.4\n"
+    stop_times = ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                  "T1,08:00:00,08:00:00,S1,1\nT1,,,S2,2\nT1,08:05:00,08:05:00,S3,3\n")
+    vid, _ = validate(conn, tmp_path, {"stops.txt": stops, "stop_times.txt": stop_times})
+    assert [(n[1], n[3], n[4]["csvRowNumber1"], n[4]["distanceKm"]) for n in
+            notices(conn, vid, "fast_travel_between_far_stops")] == [(4, "224.4", 2, 22.44)]
 
 
 def test_fast_travel_on_a_leg_shorter_than_a_minute(conn, tmp_path):
@@ -404,3 +415,77 @@ def test_fast_travel_on_a_leg_shorter_than_a_minute(conn, tmp_path):
     assert notices(conn, vid, "fast_travel_between_consecutive_stops") == [
         ("stop_times.txt", 3, "arrival_time", "150.6",
          {"prevCsvRowNumber": 2, "distanceKm": 1.966, "speedKph": 150.6, "maxSpeedKph": 150, "routeType": 3})]
+
+
+def stops_north(*spacing_km: float) -> str:
+    """stops.txt: S1 at 52.5 N 13.4 E and each next stop the given km further north (on a meridian)."""
+    lat, rows = 52.5, ["S1,Stop 1,52.5,13.4"]
+    for i, km in enumerate(spacing_km, start=2):
+        lat += km / 111.19508  # km per degree of latitude on MobilityData's sphere (radius 6371.01 km)
+        rows.append(f"S{i},Stop {i},{lat:.6f},13.4")
+    return "stop_id,stop_name,stop_lat,stop_lon\n" + "\n".join(rows) + "\n"
+
+
+def one_trip(*times: str, stops: list[str] | None = None) -> str:
+    """stop_times.txt for trip T1 at S1, S2, ... (or the stops given), each time its arrival and departure."""
+    ids = stops or [f"S{i}" for i in range(1, len(times) + 1)]
+    return "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "".join(
+        f"T1,{t},{t},{s},{i}\n" for i, (t, s) in enumerate(zip(times, ids), start=1))
+
+
+def test_fast_travel_between_far_stops_all_at_one_minute(conn, tmp_path):
+    # Eleven stops 1.1 km apart, all at 08:00:00: no leg is too fast (1.1 km in the 60 s a 0 s leg counts as is
+    # 66 km/h), but S1 -> S11 is 11 km in 60 s, 660 km/h. Reported once, for the first end with a far pair
+    # (S11: S1 -> S10 is 9.9 km, not far), from the nearest start that is far (S1).
+    vid, counts = validate(conn, tmp_path, {"stops.txt": stops_north(*[1.1] * 10),
+                                            "stop_times.txt": one_trip(*["08:00:00"] * 11)})
+    assert counts == {"fast_travel_between_far_stops": 1}
+    assert notices(conn, vid, "fast_travel_between_far_stops") == [
+        ("stop_times.txt", 12, "arrival_time", "660.0",
+         {"tripCsvRowNumber": 2, "tripId": "T1", "routeId": "R1", "speedKph": 660.0, "distanceKm": 11.0,
+          "csvRowNumber1": 2, "stopSequence1": 1, "stopId1": "S1", "stopName1": "Stop 1", "departureTime1": "08:00:00",
+          "csvRowNumber2": 12, "stopSequence2": 11, "stopId2": "S11", "stopName2": "Stop 11", "arrivalTime2": "08:00:00",
+          "maxSpeedKph": 150, "routeType": 3})]
+
+
+def test_no_fast_travel_between_far_stops_within_10_km(conn, tmp_path):
+    # The same minute for all, but eleven stops 0.9 km apart: S1 -> S11 is 9 km, not far.
+    _, counts = validate(conn, tmp_path, {"stops.txt": stops_north(*[0.9] * 10),
+                                          "stop_times.txt": one_trip(*["08:00:00"] * 11)})
+    assert counts == {}
+
+
+def test_no_fast_travel_between_far_stops_at_a_plausible_speed(conn, tmp_path):
+    # Eleven stops 1.1 km apart, a minute each: S1 -> S11 is 11 km in 10 min (+60 s), 60 km/h.
+    times = [f"08:{m:02d}:00" for m in range(11)]
+    _, counts = validate(conn, tmp_path, {"stops.txt": stops_north(*[1.1] * 10), "stop_times.txt": one_trip(*times)})
+    assert counts == {}
+
+
+def test_fast_travel_between_far_stops_without_the_extra_minute_for_times_in_seconds(conn, tmp_path):
+    # S1 -> S2 is 2 km in 0 s (60 s as a leg: 120 km/h), S2 -> S3 9 km in 240 s (135 km/h): no leg is too fast.
+    # S1 -> S3 is 11 km in 240 s, 165 km/h: times in seconds get no extra 60 s (in whole minutes it would be
+    # 300 s, 132 km/h).
+    stops = stops_north(2, 9)
+    vid, counts = validate(conn, tmp_path, {"stops.txt": stops,
+                                            "stop_times.txt": one_trip("08:00:10", "08:00:10", "08:04:10")})
+    assert counts == {"fast_travel_between_far_stops": 1}
+    assert [(n[1], n[3], n[4]["csvRowNumber1"], n[4]["distanceKm"]) for n in
+            notices(conn, vid, "fast_travel_between_far_stops")] == [(4, "165.0", 2, 11.0)]
+
+
+def test_no_fast_travel_between_far_stops_in_whole_minutes_with_the_extra_minute(conn, tmp_path):
+    # The trip above in whole minutes: S1 -> S3 is 11 km in 240 + 60 s, 132 km/h.
+    _, counts = validate(conn, tmp_path, {"stops.txt": stops_north(2, 9),
+                                          "stop_times.txt": one_trip("08:00:00", "08:00:00", "08:04:00")})
+    assert counts == {}
+
+
+def test_fast_travel_between_far_stops_ends_at_an_unknown_stop(conn, tmp_path):
+    # The one-minute trip, but its sixth stop time names a stop that stops.txt lacks: as MobilityData, the trip's
+    # check ends there (reported as a foreign key violation), before any far pair.
+    ids = ["S1", "S2", "S3", "S4", "S5", "NOPE", "S7", "S8", "S9", "S10", "S11"]
+    _, counts = validate(conn, tmp_path, {"stops.txt": stops_north(*[1.1] * 10),
+                                          "stop_times.txt": one_trip(*["08:00:00"] * 11, stops=ids)})
+    assert counts.get("fast_travel_between_far_stops") is None
+    assert counts["foreign_key_violation"] == 1

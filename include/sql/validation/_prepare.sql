@@ -56,9 +56,9 @@ SELECT route_id, route_type,
             WHEN 6 THEN 50 WHEN 7 THEN 50 WHEN 11 THEN 150 WHEN 12 THEN 150 ELSE 200 END AS kph
 FROM gtfs.routes WHERE feed_version_id = %(feed_version_id)s;
 
--- Per trip: its line, shape, block and service, whether its route exists, its route's type and speed limit.
+-- Per trip: its line, route, shape, block and service, whether its route exists, its route's type and speed limit.
 CREATE TABLE v_trip_info AS
-SELECT t.trip_id, t.shape_id, t.line_number, t.block_id, t.service_id, r.route_id IS NOT NULL AS has_route, r.route_type, r.kph
+SELECT t.trip_id, t.route_id, t.shape_id, t.line_number, t.block_id, t.service_id, r.route_id IS NOT NULL AS has_route, r.route_type, r.kph
 FROM gtfs.trips t LEFT JOIN v_route_speed r ON r.route_id = t.route_id
 WHERE t.feed_version_id = %(feed_version_id)s;
 ANALYZE v_trip_info;
@@ -86,6 +86,15 @@ ANALYZE v_trip_info;
 --   missing_timepoint     timepoint is empty but the stop time has an arrival or departure time
 --                         (only when stop_times.txt has a timepoint column: MobilityData's
 --                         missing_timepoint_value; the header constant drops the test otherwise)
+--   far_deficit > 0       the seconds by which the leg is shorter than the fastest allowed vehicle
+--                         of the feed needs for it (possibly_fast's distance and limit; a leg of
+--                         0 s or back in time counts in full), plus any departure before its own
+--                         arrival. A trip can travel too fast between far stops only when its sum
+--                         is above 60 s (above 0 s when one of its times is not in whole minutes):
+--                         a pair's time is the sum of its legs' and stops' times, and its distance
+--                         the sum of its legs (fast_travel_between_far_stops.sql).
+--   unlocated             the stop or the previous one has no coordinates of its own (the far-stop
+--                         rule then measures from the last located stop: the trip is checked in full)
 -- (Each reason is a column of v_st, true on the rows kept for it.) The previous stop time's
 -- fields are taken out of the composite once (OFFSET 0 keeps the planner from repeating the
 -- field selection in every condition).
@@ -94,6 +103,7 @@ CREATE TABLE v_st AS
 SELECT * FROM (
     SELECT w.trip_id, w.stop_sequence, w.line_number, w.arrival_time, w.departure_time, w.stop_id, w.shape_dist_traveled,
            w.prev_seq IS NULL AS is_first, w.is_last, w.prev_seq, w.prev_stop_id, w.prev_dep, w.prev_dist, w.stops, w.dist_sum, w.dist_wsum,
+           w.prev_seq IS NOT NULL AND (a.stop_id IS NULL OR b.stop_id IS NULL) AS unlocated,
            w.arrival_time < w.prev_dep AS arr_before_prev_dep,
            w.arrival_time IS NOT NULL AND w.prev_seq IS NOT NULL AND w.prev_dep IS NULL AS after_untimed,
            w.shape_dist_traveled <= w.prev_dist AS dist_not_increasing,
@@ -106,7 +116,13 @@ SELECT * FROM (
                                            + (b.lon - a.lon) * (b.lon - a.lon) * a.coslat * b.coslat)
                  > (SELECT min(kph) FROM v_route_speed WHERE route_type IS NOT NULL)
                    * CASE WHEN w.arrival_time = w.prev_dep THEN 60::float8
-                          ELSE date_part('epoch', w.arrival_time - w.prev_dep) END AS possibly_fast
+                          ELSE date_part('epoch', w.arrival_time - w.prev_dep) END AS possibly_fast,
+           -- (computed for the kept rows only: the filter below names only the cheap tests it implies)
+           greatest(0, 111195 * 3.6 / 0.9 * sqrt((b.lat - a.lat) * (b.lat - a.lat)
+                                                 + (b.lon - a.lon) * (b.lon - a.lon) * a.coslat * b.coslat)
+                       / (SELECT min(kph) FROM v_route_speed WHERE route_type IS NOT NULL)
+                       - date_part('epoch', w.arrival_time - w.prev_dep))
+             + greatest(0, date_part('epoch', w.arrival_time - w.departure_time)) AS far_deficit
     FROM (
         SELECT trip_id, stop_sequence, line_number, arrival_time, departure_time, stop_id, shape_dist_traveled, timepoint,
                (p).stop_sequence AS prev_seq, (p).stop_id AS prev_stop_id, (p).departure_time AS prev_dep,
@@ -130,7 +146,10 @@ SELECT * FROM (
     LEFT JOIN v_stop_xy a ON a.stop_id = w.prev_stop_id
     LEFT JOIN v_stop_xy b ON b.stop_id = w.stop_id) f
 -- (the flags are computed again for the kept rows only)
-WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast OR missing_timepoint OR out_of_file_order;
+WHERE is_first OR is_last OR arr_before_prev_dep OR after_untimed OR dist_not_increasing OR possibly_fast OR missing_timepoint OR out_of_file_order
+   -- far_deficit > 0: possibly_fast, a leg back in time (arr_before_prev_dep), a leg of 0 s between two stops,
+   -- or a departure before its own arrival
+   OR (arrival_time = prev_dep AND stop_id <> prev_stop_id) OR departure_time < arrival_time OR unlocated;
 ANALYZE v_st;
 
 -- Per trip: first and last stop time (the first joined to the last: cheaper than aggregating them).
