@@ -110,6 +110,22 @@ def shared_feeds() -> Path:
     return SHARED_FEEDS
 
 
+@pytest.fixture(scope="session")
+def shared_corpus(pg_server, template_db, shared_feeds):
+    """(connection to one database for the whole session, cache of loaded shared feeds): the geometry and
+    validation checks of the shared feeds share their loads (tests/test_geometry_shared_feeds.py's built())."""
+    name = f"gtfs_corpus_{uuid.uuid4().hex[:10]}"
+    admin = _admin(pg_server)
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+    conn = db.connect(_server_dsn(pg_server, name))
+    yield conn, {}
+    conn.close()
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
 def end_session(connection, dsn: str, timeout: float = 30) -> None:
     """Close a connection as a dying process would, and wait until its backend has exited. The
     server frees the session's advisory locks only then, a moment after the client closes (longer

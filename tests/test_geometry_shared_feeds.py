@@ -1,8 +1,8 @@
 """Geometry building on every real feed of ../shared/feeds (issue 4's checks).
 
-All feeds are loaded into one database for this module (loading them again for
-each check would take minutes); each feed is loaded and built the first time a
-test asks for it. Expected values come from the zips themselves, read here with
+All feeds are loaded into one database for the session (conftest's shared_corpus,
+which tests/test_validation_shared_feeds.py shares; loading them again for each check
+would take minutes); each feed is loaded and built the first time a test asks for it. Expected values come from the zips themselves, read here with
 the csv module, independently of the loader.
 """
 
@@ -11,15 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-import uuid
 import zipfile
 from pathlib import Path
 
-import psycopg2
 import pytest
 
-from conftest import SHARED_FEEDS, _server_dsn
-from gtfs_pipeline import db, geometry, versions
+from conftest import SHARED_FEEDS
+from gtfs_pipeline import geometry, versions
 
 FEEDS = sorted(SHARED_FEEDS.glob("*.zip")) if SHARED_FEEDS.is_dir() else []
 EARTH_RADIUS_M = 6371008.8  # mean radius (IUGG)
@@ -60,27 +58,17 @@ def ids(paths):
     return [p.stem for p in paths]
 
 
-@pytest.fixture(scope="module")
-def corpus(pg_server, template_db, shared_feeds):
-    """(connection to a database for this module, cache of built feeds)."""
-    name = f"gtfs_geom_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(pg_server)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
-    conn = db.connect(_server_dsn(pg_server, name))
-    yield conn, {}
-    conn.close()
-    with admin.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin.close()
+@pytest.fixture
+def corpus(shared_corpus):
+    return shared_corpus
 
 
 def built(corpus, path: Path) -> tuple[object, int, dict]:
-    """(connection, version id, counts of build_geometry) of a feed, loaded once."""
+    """(connection, version id, counts of build_geometry) of a feed, loaded once (not validated: the
+    validation checks validate it with their own date)."""
     conn, cache = corpus
     if path.name not in cache:
-        vid, _ = versions.load_feed(conn, path, path.stem)
+        vid, _ = versions.load_feed(conn, path, path.stem, geometry=False, validate=False)
         cache[path.name] = (vid, geometry.build_geometry(conn, vid))
     vid, counts = cache[path.name]
     return conn, vid, counts

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gtfs_pipeline import validation, versions
+from gtfs_pipeline import validation
+from test_geometry_shared_feeds import built
 from test_rules_shape_matching import CODES
 
 # feed: {code: count} as gtfs-validator reports them (codes not listed: 0)
@@ -16,10 +17,10 @@ EXPECTED = {
 }
 
 
-def test_shape_matching_counts_on_shared_feeds(conn, shared_feeds):
+def test_shape_matching_counts_on_shared_feeds(shared_corpus, shared_feeds):
     found = {}
     for feed in EXPECTED:
-        vid, _ = versions.load_feed(conn, shared_feeds / f"{feed}.zip", feed, publish_version=False, geometry=False)
+        conn, vid, _ = built(shared_corpus, shared_feeds / f"{feed}.zip")  # the session's load, shared
         result = validation.validate_version(conn, vid, today=dt.date(2025, 1, 1), only=list(CODES))
         assert result["failed"] == {}, feed
         found[feed] = {c: n for c, n in result["counts"].items() if c in CODES}

@@ -1,5 +1,6 @@
 """Validation completes on every real feed of the shared corpus; counts by code go to docs.
 
+The feeds are the session's shared corpus (loaded with their geometry once, for the geometry checks too).
 Run with GTFS_WRITE_VALIDATION_DOCS=1 to rewrite the table in docs/validation.md.
 """
 
@@ -7,22 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
-from gtfs_pipeline import validation, versions
+from gtfs_pipeline import validation
+from test_geometry_shared_feeds import built
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
 BEGIN, END = "<!-- shared-feeds:begin -->", "<!-- shared-feeds:end -->"
 TODAY = dt.date(2025, 1, 1)
 
 
-def test_validation_on_shared_feeds(conn, shared_feeds):
+def test_validation_on_shared_feeds(shared_corpus, shared_feeds):
     table: dict[str, dict[str, int]] = {}
     severity: dict[str, str] = {}
     for path in sorted(shared_feeds.glob("*.zip")):
-        feed_id = re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem)[:90]
-        vid, _ = versions.load_feed(conn, path, feed_id, publish_version=False)
+        conn, vid, _ = built(shared_corpus, path)
         result = validation.validate_version(conn, vid, today=TODAY)
         assert result["failed"] == {}, path.name
         table[path.name] = result["counts"]
