@@ -74,7 +74,9 @@ FROM (  -- (untimed stop times only add distance: dropped before the sort by cum
                 FROM gtfs.stop_times x
                 JOIN v_far_trip c ON c.trip_id = x.trip_id
                 LEFT JOIN v_far_stop s ON s.stop_id = x.stop_id
-                WHERE x.feed_version_id = %(feed_version_id)s) st
+                WHERE x.feed_version_id = %(feed_version_id)s
+                  -- a range of trips when the step runs in parts, as v_st's (validation.py): NULL is an open end
+                  AND (x.trip_id >= %(trip_lo)s OR %(trip_lo)s IS NULL) AND (x.trip_id < %(trip_hi)s OR %(trip_hi)s IS NULL)) st
             -- (lag ignores the frame; the whole-trip frame makes min and bool_or one value per trip, in the same pass)
             WINDOW w AS (PARTITION BY st.trip_id ORDER BY st.stop_sequence ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) x) l) r
 WHERE r.arrival_time IS NOT NULL OR r.departure_time IS NOT NULL;
