@@ -50,6 +50,19 @@ def test_every_rule_file_is_well_formed():
             "missing_required_field", "duplicate_key", "missing_required_file"), r.code
 
 
+def test_steps_with_the_longest_chain_of_dependents_start_first():
+    tasks = validation._plan(validation.rules(), ["T5"])
+    order = [t.name for t in sorted((t for t in tasks if t.rule is None), key=lambda t: t.rank)]
+    # The ordered pass's parts (13 steps wait on them, one after another), then the matcher's
+    # chain (v_sm_pattern .. v_sm_problem), before steps that only rules wait on.
+    assert order[:4] == ["_prepare/v_stop_xy", "_prepare/v_route_speed", "_prepare/v_st#0", "_prepare/v_st#1"]
+    assert order.index("_shape_match/v_sm_near") < order.index("_prepare/v_block_trip")
+    assert order.index("_shape_match/v_sm_pattern") < order.index("_rows/v_stop_times_row")
+    # and every step still comes after the steps it needs
+    rank = {t.makes: t.rank for t in tasks if t.rule is None}
+    assert all(rank[n] < t.rank for t in tasks if t.rule is None for n in t.needs)
+
+
 def test_clean_feed_has_no_notices(conn, tmp_path):
     vid, result = load_and_validate(conn, tmp_path, {"feed_info.txt": FEED_INFO})
     assert result["counts"] == {}

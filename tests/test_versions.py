@@ -8,9 +8,12 @@ import zipfile
 import pytest
 
 from feedbuilder import MINIMAL, write_feed
-from gtfs_pipeline import archive, db, settings, versions
+from gtfs_pipeline import archive, db, geometry, settings, versions
 from gtfs_pipeline.errors import FeedError, GtfsPipelineError
 from gtfs_pipeline.lifecycle import Owner, Recovered
+
+
+STOPS_RENAMED = "stop_id,stop_name,stop_lat,stop_lon\nS1,Renamed,52.5,13.4\nS2,Second,52.51,13.41\n"
 
 
 def scalar(conn, query, *args):
@@ -208,3 +211,36 @@ def test_a_dag_version_left_loading_past_the_stale_age_is_failed_by_the_next_loa
     assert newest.recovered == (Recovered("f", dead.feed_version_id, "loading", message),)
     assert scalar(conn, "SELECT count(*) FROM gtfs.stops WHERE feed_version_id = %s", dead.feed_version_id) == 0
     assert scalar(conn, "SELECT to_regclass(%s)", f"gtfs_part.stops_v{dead.feed_version_id}") is None
+
+
+def test_geometry_is_built_beside_validation_on_another_connection(conn, tmp_path, monkeypatch):
+    seen = {}
+
+    def build(other, vid):
+        seen["other_backend"] = scalar(other, "SELECT pg_backend_pid()") != scalar(conn, "SELECT pg_backend_pid()")
+        return geometry.build_geometry(other, vid)
+
+    monkeypatch.setattr(versions, "build_geometry", build)
+    outcome = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f")
+    assert seen == {"other_backend": True}
+    assert outcome.status == "published"
+    assert scalar(conn, "SELECT count(*) FROM gtfs.feed_version_geometry WHERE feed_version_id = %s",
+                  outcome.feed_version_id) == 1
+    assert scalar(conn, "SELECT validated_at IS NOT NULL FROM gtfs.feed_version WHERE feed_version_id = %s",
+                  outcome.feed_version_id) is True
+    assert list(outcome.stages) == ["files", "finish", "geometry_and_validation", "publish"]
+
+
+def test_a_geometry_failing_beside_validation_fails_the_version_and_publishes_nothing(conn, tmp_path, monkeypatch):
+    v1, _ = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f")
+
+    def broken(other, vid):
+        raise GtfsPipelineError("no room for the lines")
+
+    monkeypatch.setattr(versions, "build_geometry", broken)
+    with pytest.raises(FeedError, match=r"geometry failed for version \d+: no room for the lines"):
+        versions.load_feed(conn, write_feed(tmp_path / "b.zip", {"stops.txt": STOPS_RENAMED}), "f")
+    failed = [r for r in versions.list_versions(conn, "f") if r["status"] == "failed"]
+    assert [r["error"] for r in failed] == ["geometry failed: no room for the lines"]
+    assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") == v1
+    assert current_stop_names(conn) == ["First", "Second"]

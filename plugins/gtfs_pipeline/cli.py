@@ -82,7 +82,8 @@ def cmd_load(args) -> int:
     if args.json:
         print(json.dumps({"feed_id": args.feed_id, "feed_version_id": outcome.feed_version_id,
                           "status": outcome.status, "reason": decision.reason,
-                          "seconds": round(total, 3), "report": str(outcome.report) if outcome.report else None,
+                          "seconds": round(total, 3), "stages": outcome.stages,
+                          "report": str(outcome.report) if outcome.report else None,
                           "recovered": [r.to_xcom() for r in outcome.recovered],
                           "files": [r.as_dict() for r in outcome.files]},
                          default=_json_default, indent=2))

@@ -90,6 +90,18 @@ def connect(dsn: str | None = None) -> GtfsConnection:
     return conn
 
 
+def sibling(conn) -> GtfsConnection:
+    """Another connection to the same database as ``conn`` (a GtfsConnection, or any psycopg2
+    connection: its parameters and password), set up as ``connect`` does; for work that runs
+    beside the caller's (validation's second connection, the geometry built beside validation)."""
+    if isinstance(conn, GtfsConnection):
+        return conn.sibling()
+    params = dict(conn.info.dsn_parameters)
+    if conn.info.password:
+        params["password"] = conn.info.password
+    return connect(psycopg2.extensions.make_dsn(**params))
+
+
 @contextmanager
 def connection(dsn: str | None = None) -> Iterator[GtfsConnection]:
     conn = connect(dsn)

@@ -48,7 +48,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
-import psycopg2.extensions
 
 from . import db, rulegen, settings
 from .errors import GtfsPipelineError
@@ -231,11 +230,34 @@ def _plan(selected: list[Rule], bounds: list | None = None) -> list[_Task]:
             wanted.add(name)
             todo.extend(by_table[name].needs)
     steps = _split([t for t in steps if t.makes in wanted], bounds or [])
-    for i, t in enumerate(steps):
+    # Longest chain first: a step that others wait on through many steps (the ordered pass, then the
+    # stop-to-shape matcher's chain) starts before one that ends its chain, so that the last steps do
+    # not run alone on one connection while the other has nothing left; file order among equals.
+    depth = _chain_depths(steps)
+    for i, t in enumerate(sorted(steps, key=lambda t: (-depth[t.makes], steps.index(t)))):
         t.rank = i
     for i, t in enumerate(sorted(rule_tasks, key=lambda t: (not _BIG.search(t.statements[0]), t.name))):
         t.rank = len(steps) + i
     return steps + rule_tasks
+
+
+def _chain_depths(steps: list[_Task]) -> dict[str, int]:
+    """Per step: how many steps the longest chain of steps that need it has, itself included."""
+    waiting: dict[str, list[str]] = {t.makes: [] for t in steps}
+    for t in steps:
+        for name in t.needs:
+            if name in waiting:
+                waiting[name].append(t.makes)
+    depths: dict[str, int] = {}
+
+    def depth(name: str) -> int:
+        if name not in depths:
+            depths[name] = 1 + max((depth(n) for n in waiting[name]), default=0)
+        return depths[name]
+
+    for t in steps:
+        depth(t.makes)
+    return depths
 
 
 class _Scheduler:
@@ -274,14 +296,6 @@ class _Scheduler:
 
 def _connections_wanted() -> int:
     return settings.current().validation_connections  # GTFS_VALIDATION_CONNECTIONS
-
-
-def _second_connection(conn):
-    """Another connection with the caller's parameters (and password), set up as db.connect does."""
-    params = dict(conn.info.dsn_parameters)
-    if conn.info.password:
-        params["password"] = conn.info.password
-    return db.connect(psycopg2.extensions.make_dsn(**params))
 
 
 def _drop_stale_scratch(cur) -> None:
@@ -374,7 +388,7 @@ def validate_version(conn, feed_version_id: int, *, only: list[str] | None = Non
                 cur.execute(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE; CREATE SCHEMA "{scratch}"')
             conn.commit()
             for _ in range(wanted - 1):
-                extra.append(_second_connection(conn))
+                extra.append(db.sibling(conn))
         except (psycopg2.Error, GtfsPipelineError) as exc:
             conn.rollback()
             log.warning("validation of version %s on one connection: %s", feed_version_id, exc)

@@ -32,8 +32,12 @@ located AS (
                 WHEN p.stop_lat IS NOT NULL AND p.stop_lon IS NOT NULL THEN p.stop_lon
                 WHEN g.stop_lat IS NOT NULL AND g.stop_lon IS NOT NULL THEN g.stop_lon ELSE 0 END AS lon
     FROM gtfs.stops s
-    LEFT JOIN gtfs.stops p ON p.feed_version_id = %(feed_version_id)s AND p.stop_id = s.parent_station
-    LEFT JOIN gtfs.stops g ON g.feed_version_id = %(feed_version_id)s AND g.stop_id = p.parent_station
+    -- (one key lookup each, LIMIT 1: the planner then expects one row per stop, not thousands, and does not size
+    -- a hash table of tens of megabytes for a few hundred transfers)
+    LEFT JOIN LATERAL (SELECT p.stop_lat, p.stop_lon, p.parent_station FROM gtfs.stops p
+                       WHERE p.feed_version_id = %(feed_version_id)s AND p.stop_id = s.parent_station LIMIT 1) p ON true
+    LEFT JOIN LATERAL (SELECT g.stop_lat, g.stop_lon FROM gtfs.stops g
+                       WHERE g.feed_version_id = %(feed_version_id)s AND g.stop_id = p.parent_station LIMIT 1) g ON true
     WHERE s.feed_version_id = %(feed_version_id)s AND s.stop_id IN (SELECT stop_id FROM named)),
 ends AS (
     SELECT t.line_number, t.from_stop_id, t.to_stop_id, t.from_trip_id, t.to_trip_id,
