@@ -88,3 +88,17 @@ def test_the_report_of_a_version_a_newer_one_superseded_says_superseded(dsn, tmp
     text = (tmp_path / "demo-v1-validation.html").read_text()
     assert "<td id='status'>superseded</td>" in text
     assert "<td id='decision'>published, then superseded by a newer version</td>" in text
+
+
+def test_a_superseded_versions_report_that_is_gone_does_not_fail_the_load_that_supersedes_it(dsn, tmp_path):
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.42\n"
+    assert run(dsn, "load", str(write_feed(tmp_path / "f.zip", {})), "--feed-id", "demo").returncode == 0
+    (tmp_path / "demo-v1-validation.html").unlink()  # a user cleaned up old reports
+    proc = run(dsn, "load", str(write_feed(tmp_path / "g.zip", {"stops.txt": stops})), "--feed-id", "demo",
+               "--report-dir", str(tmp_path))
+
+    assert proc.returncode == 0, proc.stderr
+    assert (f"version 1 (superseded): its report {tmp_path / 'demo-v1-validation.html'} is gone;"
+            " its status is not rewritten") in proc.stderr
+    assert "<td id='status'>published</td>" in (tmp_path / "demo-v2-validation.html").read_text()
+    assert not (tmp_path / "demo-v1-validation.html").exists()

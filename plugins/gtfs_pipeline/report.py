@@ -22,12 +22,15 @@ import hashlib
 import html
 import importlib
 import json
+import logging
 import math
 from pathlib import Path
 
 from . import notice_codes, validation
 from .errors import GtfsPipelineError
 from .reference import FILES
+
+log = logging.getLogger(__name__)
 
 EXAMPLES_PER_CODE = 5
 MAP_WIDTH, MAP_HEIGHT = 720, 520
@@ -525,7 +528,14 @@ def refresh_after_publish(conn, feed_version_id: int) -> str | None:
         superseded = [r[0] for r in cur.fetchall()]
     conn.rollback()
     for old in superseded:
-        refresh_status(conn, old)
+        try:
+            refresh_status(conn, old)
+        except FileNotFoundError:
+            # Old reports may be cleaned up by their owner: the new version's publish stands.
+            with conn.cursor() as cur:
+                path = _version(cur, old)["report_path"]
+            conn.rollback()
+            log.warning("version %s (superseded): its report %s is gone; its status is not rewritten", old, path)
     return refresh_status(conn, feed_version_id)
 
 # --- all notices as CSV (the plugin streams it) -------------------------------------------------
