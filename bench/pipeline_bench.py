@@ -66,10 +66,13 @@ def full_load(dsn: str, feed: Path, plugins: Path | None, report_dir: Path) -> d
             "stages": out.get("stages")}
 
 
-def drop_superseded(dsn: str) -> None:
+def drop_superseded(dsn: str, everything: bool = False) -> None:
+    """Drop the bench feed's versions but the current one (``everything``: that one too; a version left
+    by an earlier run has its report in that run's temporary folder)."""
     with db.connection(dsn) as conn, conn.cursor() as cur:
         cur.execute("SELECT feed_version_id FROM gtfs.feed_version v JOIN gtfs.feed f USING (feed_id)"
-                    " WHERE feed_id = %s AND feed_version_id IS DISTINCT FROM f.current_version_id", (FEED_ID,))
+                    " WHERE feed_id = %s AND (%s OR feed_version_id IS DISTINCT FROM f.current_version_id)",
+                    (FEED_ID, everything))
         old = [r[0] for r in cur.fetchall()]
         conn.commit()
     for vid in old:
@@ -89,6 +92,7 @@ def main() -> int:
         raise SystemExit(f"give --dsn or set {db.DSN_ENV}")
     names = ["raw", "ours"] + (["before"] if args.before else [])
     rounds = []
+    drop_superseded(args.dsn, everything=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         runs = {"raw": lambda: raw_copy(args.dsn, args.feed, work),
