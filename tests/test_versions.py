@@ -244,3 +244,17 @@ def test_a_geometry_failing_beside_validation_fails_the_version_and_publishes_no
     assert [r["error"] for r in failed] == ["geometry failed: no room for the lines"]
     assert scalar(conn, "SELECT current_version_id FROM gtfs.feed WHERE feed_id = 'f'") == v1
     assert current_stop_names(conn) == ["First", "Second"]
+
+
+def test_without_a_second_connection_geometry_and_validation_run_one_after_the_other(conn, tmp_path, monkeypatch,
+                                                                                     caplog):
+    def refused(_conn):
+        raise GtfsPipelineError("cannot connect: too many clients already")
+
+    monkeypatch.setattr(db, "sibling", refused)  # (validation falls back to one connection too)
+    outcome = versions.load_feed(conn, write_feed(tmp_path / "a.zip", {}), "f")
+    assert outcome.status == "published"
+    assert scalar(conn, "SELECT count(*) FROM gtfs.feed_version_geometry WHERE feed_version_id = %s",
+                  outcome.feed_version_id) == 1
+    assert (f"version {outcome.feed_version_id}: geometry, then validation, on one connection:"
+            " cannot connect: too many clients already") in caplog.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import threading
 import time
@@ -29,6 +30,8 @@ from .lifecycle import NotCurrent, Owner, Recovered, State
 from .loader import FileResult, ProgressFn, keep_extra_member, load_gtfs_file, load_locations_geojson
 from .reference import FILES, missing_required_files
 from .schema import partition_ident, partition_name, refresh_current_views
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -352,10 +355,17 @@ def geometry_and_validation(conn, feed_id: str, feed_version_id: int, *, geometr
     The geometry is built on a sibling connection in a thread while validation runs on ``conn``
     (and its own second connection): on two cores the geometry's single statements fill the
     time validation leaves a core idle, 0.7-2.2 s less than one after the other on the 3 M
-    stop_times feed (docs/benchmarks.md). Both always finish before this returns; a failure of
-    either fails the version (run_step) and is raised, the geometry's first.
+    stop_times feed (docs/benchmarks.md). When no sibling connection can be opened, the two run
+    one after the other on ``conn``. Both always finish before this returns. A failure of either
+    fails the version (run_step keeps the first) and is raised: validation's when both fail.
     """
-    if not (geometry and validate):
+    other = None
+    if geometry and validate:
+        try:
+            other = db.sibling(conn)
+        except (psycopg2.Error, GtfsPipelineError) as exc:
+            log.warning("version %s: geometry, then validation, on one connection: %s", feed_version_id, exc)
+    if other is None:
         if geometry:
             run_step(conn, feed_id, feed_version_id, "geometry", build_geometry)
         if validate:
@@ -365,13 +375,11 @@ def geometry_and_validation(conn, feed_id: str, feed_version_id: int, *, geometr
 
     def build() -> None:
         try:
-            other = db.sibling(conn)
-            try:
-                run_step(other, feed_id, feed_version_id, "geometry", build_geometry)
-            finally:
-                other.close()
+            run_step(other, feed_id, feed_version_id, "geometry", build_geometry)
         except BaseException as exc:  # raised in the caller's thread below
             failures.append(exc)
+        finally:
+            other.close()
 
     builder = threading.Thread(target=build, name="gtfs-geometry", daemon=True)
     builder.start()
