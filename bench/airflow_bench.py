@@ -152,6 +152,7 @@ def cli_load(dsn: str, zip_path: Path, feed_id: str, report_dir: Path) -> dict:
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024, 1), "loadavg": la,
             "feed_version_id": out["feed_version_id"],
             "stages": {"files": stages[0], "geometry_validation_publish": stages[1]},
+            "cli_stages": out.get("stages"),  # the CLI's own wall seconds per stage (files, finish, ...)
             "load_seconds_by_file": {f["filename"]: f["seconds"] for f in out["files"]}}
 
 
