@@ -10,6 +10,8 @@ import sys
 from conftest import REPO
 from feedbuilder import write_feed
 
+STOPS_V2 = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.42\n"
+
 
 def run(dsn, *args, cwd=None):
     environment = {**os.environ, "PYTHONPATH": str(REPO / "plugins"), "GTFS_DATABASE_URL": dsn}
@@ -79,9 +81,8 @@ def test_a_blocked_versions_report_says_loaded_and_why(dsn, tmp_path):
 
 
 def test_the_report_of_a_version_a_newer_one_superseded_says_superseded(dsn, tmp_path):
-    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.42\n"
     assert run(dsn, "load", str(write_feed(tmp_path / "f.zip", {})), "--feed-id", "demo").returncode == 0
-    proc = run(dsn, "load", str(write_feed(tmp_path / "g.zip", {"stops.txt": stops})), "--feed-id", "demo",
+    proc = run(dsn, "load", str(write_feed(tmp_path / "g.zip", {"stops.txt": STOPS_V2})), "--feed-id", "demo",
                "--report-dir", str(tmp_path))
 
     assert proc.returncode == 0, proc.stderr
@@ -91,10 +92,9 @@ def test_the_report_of_a_version_a_newer_one_superseded_says_superseded(dsn, tmp
 
 
 def test_a_superseded_versions_report_that_is_gone_does_not_fail_the_load_that_supersedes_it(dsn, tmp_path):
-    stops = "stop_id,stop_name,stop_lat,stop_lon\nS1,First,52.5,13.4\nS2,Second,52.51,13.41\nS3,Third,52.52,13.42\n"
     assert run(dsn, "load", str(write_feed(tmp_path / "f.zip", {})), "--feed-id", "demo").returncode == 0
     (tmp_path / "demo-v1-validation.html").unlink()  # a user cleaned up old reports
-    proc = run(dsn, "load", str(write_feed(tmp_path / "g.zip", {"stops.txt": stops})), "--feed-id", "demo",
+    proc = run(dsn, "load", str(write_feed(tmp_path / "g.zip", {"stops.txt": STOPS_V2})), "--feed-id", "demo",
                "--report-dir", str(tmp_path))
 
     assert proc.returncode == 0, proc.stderr

@@ -523,18 +523,15 @@ def refresh_after_publish(conn, feed_version_id: int) -> str | None:
     superseded, say their status now (a superseded version's report said "current" until then).
     Returns the version's status, or None when it has no report."""
     with conn.cursor() as cur:
-        cur.execute("SELECT feed_version_id FROM gtfs.feed_version WHERE superseded_by = %s"
+        cur.execute("SELECT feed_version_id, report_path FROM gtfs.feed_version WHERE superseded_by = %s"
                     " AND report_path IS NOT NULL ORDER BY feed_version_id", (feed_version_id,))
-        superseded = [r[0] for r in cur.fetchall()]
+        superseded = cur.fetchall()
     conn.rollback()
-    for old in superseded:
+    for old, path in superseded:
         try:
             refresh_status(conn, old)
         except FileNotFoundError:
             # Old reports may be cleaned up by their owner: the new version's publish stands.
-            with conn.cursor() as cur:
-                path = _version(cur, old)["report_path"]
-            conn.rollback()
             log.warning("version %s (superseded): its report %s is gone; its status is not rewritten", old, path)
     return refresh_status(conn, feed_version_id)
 

@@ -234,7 +234,8 @@ def _plan(selected: list[Rule], bounds: list | None = None) -> list[_Task]:
     # stop-to-shape matcher's chain) starts before one that ends its chain, so that the last steps do
     # not run alone on one connection while the other has nothing left; file order among equals.
     depth = _chain_depths(steps)
-    for i, t in enumerate(sorted(steps, key=lambda t: (-depth[t.makes], steps.index(t)))):
+    in_file = {t.makes: i for i, t in enumerate(steps)}
+    for i, t in enumerate(sorted(steps, key=lambda t: (-depth[t.makes], in_file[t.makes]))):
         t.rank = i
     for i, t in enumerate(sorted(rule_tasks, key=lambda t: (not _BIG.search(t.statements[0]), t.name))):
         t.rank = len(steps) + i
